@@ -1,0 +1,23 @@
+"""The errors deckgen raises; the CLI turns them into `path:line: error: message`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class DeckgenError(Exception):
+    """Anything that stops a build and that the user can fix."""
+
+
+class SourceError(DeckgenError):
+    """A problem at a place in a source file (line is 1-based; None when it concerns the whole file)."""
+
+    def __init__(self, path: Path | str, line: int | None, message: str) -> None:
+        super().__init__(message)
+        self.path = Path(path)
+        self.line = line
+        self.message = message
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line is not None else str(self.path)
+        return f"{where}: {self.message}"

@@ -1,0 +1,70 @@
+"""The one MarkdownIt factory, and the plugin that writes math the way Anki reads it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.renderer import RendererProtocol
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.front_matter import front_matter_plugin
+
+from deckgen.highlight import highlight_code
+
+
+def make_markdown(*, allow_html: bool = False) -> MarkdownIt:
+    """The parser every stage shares: CommonMark, tables, strikethrough, front matter, `$` math.
+
+    Raw HTML is off unless asked for: cards run in a WebView, and a generated deck
+    must not carry markup the author did not mean as Markdown.
+    """
+    md = MarkdownIt("commonmark", {"html": allow_html, "highlight": highlight_code})
+    md.enable(["table", "strikethrough"])
+    md.use(front_matter_plugin)
+    # allow_digits=False: "$5 and $10" is money, not math; `$35^{10}$` still opens math.
+    md.use(dollarmath_plugin, allow_digits=False, double_inline=True)
+    md.use(anki_math_plugin)
+    return md
+
+
+def anki_math_plugin(md: MarkdownIt) -> None:
+    """Render dollarmath tokens as `\\(…\\)` and `\\[…\\]`, the only delimiters Anki typesets.
+
+    The LaTeX is kept verbatim apart from HTML escaping, so `x_{<t}` stays valid.
+    """
+
+    def inline(
+        self: RendererProtocol,
+        tokens: Sequence[Token],
+        idx: int,
+        options: OptionsDict,
+        env: EnvType,
+    ) -> str:
+        return f"\\({escapeHtml(tokens[idx].content)}\\)"
+
+    def display_inline(
+        self: RendererProtocol,
+        tokens: Sequence[Token],
+        idx: int,
+        options: OptionsDict,
+        env: EnvType,
+    ) -> str:
+        return f"\\[{escapeHtml(tokens[idx].content)}\\]"
+
+    def block(
+        self: RendererProtocol,
+        tokens: Sequence[Token],
+        idx: int,
+        options: OptionsDict,
+        env: EnvType,
+    ) -> str:
+        content = tokens[idx].content.strip("\n")
+        return f'<div class="math">\\[{escapeHtml(content)}\\]</div>\n'
+
+    md.add_render_rule("math_inline", inline)
+    md.add_render_rule("math_inline_double", display_inline)
+    md.add_render_rule("math_block", block)
+    md.add_render_rule("math_block_label", block)

@@ -1,0 +1,107 @@
+"""The records that flow between pipeline stages, named after what a user sees."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from markdown_it.token import Token
+
+from deckgen.slug import slugify
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """A `## Part N: Title` section of a document; its cards share a topic tag."""
+
+    number: int
+    """The number written in the heading (`Part 4`), else the part's position (1-based)."""
+    title: str
+    """The heading without its `Part N:` prefix, as Markdown source."""
+    heading: str
+    """The whole heading text, as Markdown source."""
+    line: int
+    """1-based line of the heading in the source."""
+
+    @property
+    def tag_name(self) -> str:
+        """Tag component that sorts by number and reads as the topic, e.g. `01-lstm`."""
+        slug = slugify(self.title) or "part"
+        return f"{self.number:02d}-{slug}"
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """One question heading and the Markdown answer below it, still as tokens."""
+
+    question: str
+    """The question heading's inline Markdown source."""
+    part: Part
+    line: int
+    """1-based line of the question heading."""
+    anchor: str
+    """The heading's anchor, unique within the file (GitHub style)."""
+    source: str
+    """The card's Markdown text (heading and answer); what a content hash is taken of."""
+    heading: Token = field(compare=False, repr=False)
+    """The heading's `inline` token; its children render the question."""
+    answer: tuple[Token, ...] = field(compare=False, repr=False)
+    """The block tokens of the answer, a slice of the document's single token stream."""
+
+
+Severity = Literal["error", "warning", "info"]
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """Something worth telling the user about a place in a source file."""
+
+    path: Path
+    line: int | None
+    severity: Severity
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line is not None else str(self.path)
+        return f"{where}: {self.severity}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A parsed source file: its title, parts and cards in document order."""
+
+    path: Path
+    title: str | None
+    parts: tuple[Part, ...]
+    cards: tuple[Card, ...]
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+    @property
+    def stem(self) -> str:
+        """The file name without `.md`; names the output and prefixes every tag."""
+        return self.path.stem
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A card as Anki will store it: rendered fields, identity, tags, deck and mtime."""
+
+    id: str
+    """Stable identity: the `ID` field and the note's GUID."""
+    question: str
+    answer: str
+    part: str
+    source: str
+    tags: tuple[str, ...]
+    deck: str
+    mtime: int
+    """Seconds since the epoch; Anki updates an existing note only when this is newer."""
+
+
+@dataclass(frozen=True, slots=True)
+class Deck:
+    """What goes into one `.apkg`: a deck name and its notes."""
+
+    name: str
+    notes: tuple[Note, ...]

@@ -1,0 +1,130 @@
+"""The only module that knows genanki: the notetype, its fixed ID, and writing the `.apkg`."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import tempfile
+import zipfile
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from deckgen.errors import SourceError
+from deckgen.identity import deck_id
+from deckgen.model import Deck
+
+# Fixed forever: Anki matches notetypes by ID, and re-import updates notes only while the
+# field and template lists stay exactly these.
+NOTETYPE_ID = 1_607_392_401
+NOTETYPE_NAME = "deckgen Q&A"
+FIELDS = ("Question", "Answer", "Part", "Source", "ID")
+
+FRONT = """<div class="dg-card">
+<div class="dg-part">{{Part}}</div>
+<div class="dg-question">{{Question}}</div>
+</div>"""
+
+BACK = """{{FrontSide}}
+<hr id="answer">
+<div class="dg-card dg-answer">{{Answer}}</div>
+<div class="dg-source">{{Source}}</div>"""
+
+# Zip entries carry a date; a fixed one keeps the package a function of its contents.
+_ZIP_DATE = (2020, 1, 1, 0, 0, 0)
+
+
+def notetype_css() -> str:
+    """The card stylesheet plus Pygments rules for light and night mode."""
+    from deckgen.highlight import code_css
+
+    return files("deckgen").joinpath("card.css").read_text(encoding="utf-8") + code_css()
+
+
+def write_package(deck: Deck, path: Path, *, subdecks: bool = False) -> None:
+    """Write `deck` to `path` atomically: a temp file in the same folder, then a rename."""
+    if path.name == "collection.apkg":
+        raise SourceError(
+            path,
+            None,
+            "Anki treats 'collection.apkg' as a whole-collection backup; choose another name",
+        )
+    package = _genanki_package(deck)
+    mtime = max((n.mtime for n in deck.notes), default=0)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise SourceError(path, None, f"cannot write: {exc.strerror or exc}") from exc
+    os.close(fd)
+    tmp = Path(tmp_name)
+    # mkstemp makes the file private; a deck is an ordinary file, so honour the umask.
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o666 & ~umask)
+    try:
+        _write_zip(package, tmp, mtime)
+        tmp.replace(path)
+    except OSError as exc:
+        raise SourceError(path, None, f"cannot write: {exc.strerror or exc}") from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _genanki_package(deck: Deck) -> Any:
+    import genanki
+
+    class TimedNote(genanki.Note):  # type: ignore[misc]
+        """A note stamped with the time its content last changed, not the build time."""
+
+        def __init__(self, mtime: int, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.mtime = mtime
+
+        def write_to_db(self, cursor: Any, timestamp: float, deck_id: int, id_gen: Any) -> None:
+            super().write_to_db(cursor, self.mtime, deck_id, id_gen)
+
+    model = genanki.Model(
+        NOTETYPE_ID,
+        NOTETYPE_NAME,
+        fields=[{"name": name} for name in FIELDS],
+        templates=[{"name": "Card", "qfmt": FRONT, "afmt": BACK}],
+        css=notetype_css(),
+        sort_field_index=0,
+    )
+    decks: dict[str, Any] = {}
+    for note in deck.notes:
+        if note.deck not in decks:
+            decks[note.deck] = genanki.Deck(deck_id(note.deck), note.deck)
+        decks[note.deck].add_note(
+            TimedNote(
+                note.mtime,
+                model=model,
+                fields=[note.question, note.answer, note.part, note.source, note.id],
+                tags=list(note.tags),
+                guid=note.id,
+            )
+        )
+    if deck.name not in decks:
+        decks[deck.name] = genanki.Deck(deck_id(deck.name), deck.name)
+    return genanki.Package(list(decks.values()))
+
+
+def _write_zip(package: Any, path: Path, mtime: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        db_path = Path(tmp) / "collection.anki2"
+        conn = sqlite3.connect(db_path)
+        try:
+            # Note and card row IDs count up from this; deriving it from content keeps it stable.
+            id_gen = iter(range(mtime * 1000, mtime * 1000 + 10**9))
+            package.write_to_db(conn.cursor(), mtime, id_gen)
+            conn.commit()
+        finally:
+            conn.close()
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+            info = zipfile.ZipInfo("collection.anki2", _ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, db_path.read_bytes())
+            media = zipfile.ZipInfo("media", _ZIP_DATE)
+            zf.writestr(media, json.dumps({}))

@@ -1,0 +1,120 @@
+"""Split one markdown-it token stream into parts and cards, keeping each card's token slice."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from deckgen.model import Card, Diagnostic, Document, Part
+from deckgen.slug import unique_anchors
+
+_PART_PREFIX = re.compile(r"^\s*part\s+(\d+)\s*[:.)\-\u2013\u2014]\s*(.*)$", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class _OpenCard:
+    heading: Token
+    part: Part
+    line: int
+    answer: list[Token] = field(default_factory=list)
+
+
+def parse_document(
+    text: str,
+    path: Path,
+    md: MarkdownIt,
+    *,
+    part_level: int | None = 2,
+    question_level: int = 3,
+) -> Document:
+    """Parts open at `part_level` headings, questions at `question_level`; answers run to the
+    next heading at or above the question level, or a thematic break (`---`).
+
+    Only top-level tokens count, so a `#` line in a code block or a list is never a heading.
+    Text before the first part (the preamble) and after a closing `---` (a trailer) is no card.
+    """
+    tokens = md.parse(text, {})
+    lines = text.splitlines(keepends=True)
+    title: str | None = None
+    parts: list[Part] = []
+    raw: list[_OpenCard] = []
+    diagnostics: list[Diagnostic] = []
+    part: Part | None = None if part_level is not None else Part(1, path.stem, path.stem, 1)
+    card: _OpenCard | None = None
+
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token.level == 0 and token.type == "heading_open":
+            level = int(token.tag[1:])
+            inline = tokens[i + 1]
+            line = _line(token)
+            if level <= question_level:
+                card = None
+            if level == 1 and title is None:
+                title = inline.content
+            if part_level is not None and level == part_level:
+                part = _part(inline.content, len(parts) + 1, line)
+                parts.append(part)
+            elif level == question_level:
+                if part is None:
+                    diagnostics.append(
+                        Diagnostic(path, line, "info", "question before the first part is no card")
+                    )
+                else:
+                    card = _OpenCard(inline, part, line)
+                    raw.append(card)
+            elif level < question_level and part_level is not None and level < part_level:
+                part = None
+            if level <= question_level:
+                i += 3
+                continue
+        if token.level == 0 and token.type == "hr":
+            card = None
+        elif card is not None and token.type != "front_matter":
+            card.answer.append(token)
+        i += 1
+
+    if part_level is None and raw:
+        parts.append(raw[0].part)
+    anchors = unique_anchors([c.heading.content for c in raw])
+    cards: list[Card] = []
+    for open_card, anchor in zip(raw, anchors, strict=True):
+        if not open_card.answer:
+            diagnostics.append(
+                Diagnostic(path, open_card.line, "warning", "question has no answer; skipped")
+            )
+            continue
+        cards.append(
+            Card(
+                question=open_card.heading.content,
+                part=open_card.part,
+                line=open_card.line,
+                anchor=anchor,
+                source=_source_text(lines, open_card),
+                heading=open_card.heading,
+                answer=tuple(open_card.answer),
+            )
+        )
+    return Document(path, title, tuple(parts), tuple(cards), tuple(diagnostics))
+
+
+def _line(token: Token) -> int:
+    return token.map[0] + 1 if token.map else 0
+
+
+def _part(heading: str, position: int, line: int) -> Part:
+    match = _PART_PREFIX.match(heading)
+    if match:
+        return Part(int(match[1]), match[2].strip() or heading, heading, line)
+    return Part(position, heading.strip(), heading, line)
+
+
+def _source_text(lines: list[str], card: _OpenCard) -> str:
+    start = card.line - 1
+    end = max((t.map[1] for t in card.answer if t.map), default=card.line)
+    return "".join(lines[start:end])

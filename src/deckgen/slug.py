@@ -1,0 +1,31 @@
+"""Anchors and tag pieces from heading text."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_DROP = re.compile(r"[^\w\- ]", re.UNICODE)
+_SPACES = re.compile(r"[ \-]+")
+
+
+def slugify(text: str) -> str:
+    """GitHub-style anchor: lower case, punctuation and symbols dropped, spaces to hyphens.
+
+    Underscores go too: `√d_k` must give `dk`, as in the anchors users copy from rendered docs.
+    """
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = _DROP.sub("", text).replace("_", "")
+    return _SPACES.sub("-", text.strip()).strip("-")
+
+
+def unique_anchors(texts: list[str]) -> list[str]:
+    """Anchors for headings in document order; repeats get `-1`, `-2`… as GitHub does."""
+    seen: dict[str, int] = {}
+    anchors = []
+    for text in texts:
+        base = slugify(text)
+        count = seen.get(base, 0)
+        seen[base] = count + 1
+        anchors.append(base if count == 0 else f"{base}-{count}")
+    return anchors

@@ -1,0 +1,78 @@
+"""The `deckgen` command as a user types it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from deckgen import __version__
+from deckgen.cli import cli
+
+
+def test_cli__build_writes_the_deck_and_a_summary(seed_copy: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out" / "deck.apkg"
+    result = CliRunner().invoke(cli, ["build", str(seed_copy), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.is_file()
+    assert result.output.startswith(f"162 cards in 18 parts → {out} (")
+
+
+def test_cli__build_defaults_to_source_dir(
+    seed_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(seed_copy.parent.parent)
+    result = CliRunner().invoke(cli, ["build"])
+    assert result.exit_code == 0, result.output
+    assert Path("build/ml-interview-qa.apkg").is_file()
+
+
+def test_cli__missing_file_is_a_one_line_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["build", str(tmp_path / "nope.md")])
+    assert result.exit_code == 1
+    assert result.output == f"{tmp_path / 'nope.md'}: error: no such file\n"
+
+
+def test_cli__document_without_cards_says_why(tmp_path: Path) -> None:
+    doc = tmp_path / "plain.md"
+    doc.write_text("# Title\n\nJust prose.\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["build", str(doc)])
+    assert result.exit_code == 1
+    assert result.output == f"{doc}: error: no cards: no part headings (`## …`) found\n"
+
+
+def test_cli__non_utf8_names_line_and_byte(tmp_path: Path) -> None:
+    doc = tmp_path / "latin.md"
+    doc.write_bytes(b"## Part 1: A\n\n### Q\n\ncaf\xe9\n")
+    result = CliRunner().invoke(cli, ["build", str(doc)])
+    assert result.exit_code == 1
+    assert result.output == f"{doc}:5: error: byte 0xe9 at column 4 is not valid UTF-8\n"
+
+
+def test_cli__refuses_collection_apkg(seed_copy: Path, tmp_path: Path) -> None:
+    out = tmp_path / "collection.apkg"
+    result = CliRunner().invoke(cli, ["build", str(seed_copy), "-o", str(out)])
+    assert result.exit_code == 1
+    assert "whole-collection backup" in result.output
+    assert not out.exists()
+
+
+def test_cli__list_shows_parts_counts_and_tags(seed_copy: Path) -> None:
+    result = CliRunner().invoke(cli, ["list", str(seed_copy)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == f"{seed_copy}: 162 cards"
+    assert "Part 1: LSTM" in lines[1] and "tag:ml-interview-qa::01-lstm" in lines[1]
+    assert len(lines) == 19
+
+
+def test_cli__version_and_module_entry_point() -> None:
+    result = CliRunner().invoke(cli, ["--version"])
+    assert result.output == f"deckgen, version {__version__}\n"
+    proc = subprocess.run(
+        [sys.executable, "-m", "deckgen", "--help"], capture_output=True, text=True, check=True
+    )
+    assert "build" in proc.stdout and "list" in proc.stdout

@@ -1,0 +1,58 @@
+"""Stable IDs: same source, same IDs; answers never move them; duplicates stay apart."""
+
+from __future__ import annotations
+
+from markdown_it import MarkdownIt
+
+from deckgen.build import BuildOptions, make_deck
+from deckgen.identity import deck_id, normalize_question, question_id, question_ids
+from deckgen.parse import parse_document
+from tests.conftest import SEED
+
+
+def _ids(md: MarkdownIt, text: str) -> list[str]:
+    deck = make_deck(parse_document(text, SEED, md), md, BuildOptions(), mtime=1)
+    return [n.id for n in deck.notes]
+
+
+def test_identity__rebuild_gives_identical_ids(md: MarkdownIt, seed_text: str) -> None:
+    assert _ids(md, seed_text) == _ids(md, seed_text)
+    assert len(set(_ids(md, seed_text))) == 162
+
+
+def test_identity__editing_an_answer_keeps_every_id(md: MarkdownIt, seed_text: str) -> None:
+    edited = seed_text.replace("This prevents learning dependencies", "This blocks dependencies", 1)
+    assert edited != seed_text
+    assert _ids(md, edited) == _ids(md, seed_text)
+
+
+def test_identity__inserting_a_question_moves_no_other_id(md: MarkdownIt, seed_text: str) -> None:
+    edited = seed_text.replace(
+        "## Part 1: LSTM\n", "## Part 1: LSTM\n\n### A new one?\n\nYes.\n", 1
+    )
+    before, after = _ids(md, seed_text), _ids(md, edited)
+    assert len(after) == 163
+    assert after[1:] == before
+
+
+def test_identity__ignores_case_spacing_and_end_punctuation() -> None:
+    assert normalize_question("  What  is LSTM? ") == normalize_question("what is lstm")
+    assert question_id("d", "What is LSTM?") == question_id("d", "what is  LSTM")
+    assert question_id("d", "What is LSTM?") != question_id("other", "What is LSTM?")
+
+
+def test_identity__identical_questions_get_distinct_stable_ids() -> None:
+    ids = question_ids("d", ["Why?", "How?", "Why?"])
+    assert len(set(ids)) == 3
+    assert ids == question_ids("d", ["Why?", "How?", "Why?"])
+    assert ids[0] == question_id("d", "Why?")
+
+
+def test_identity__ids_are_searchable_in_anki() -> None:
+    ident = question_id("d", "What?")
+    assert ident.startswith("dg-") and len(ident) == 15 and ident[3:].isalnum()
+
+
+def test_identity__deck_id_depends_on_name_only() -> None:
+    assert deck_id("A") == deck_id("A") != deck_id("A::B")
+    assert 0 < deck_id("A") < 2**53
