@@ -75,6 +75,8 @@ def make_deck(
     prefix = tag_prefix(document)
     stamp = int(time.time()) if mtime is None else mtime
     ids = question_ids(prefix, [card.question for card in document.cards])
+    # Part headings are parsed once per part, not once per card.
+    part_html = {part: render_inline_source(part.heading, md) for part in document.parts}
     notes = []
     for card, note_id in zip(document.cards, ids, strict=True):
         subdeck = f"{name}::{card.part.heading.replace('::', ':').strip()}"
@@ -83,7 +85,7 @@ def make_deck(
                 id=note_id,
                 question=render_question(card, md),
                 answer=render_answer(card, md),
-                part=render_inline_source(card.part.heading, md),
+                part=part_html.get(card.part) or render_inline_source(card.part.heading, md),
                 source=f"{document.path.name}#{card.anchor}",
                 tags=(f"{prefix}::{card.part.tag_name}",),
                 deck=subdeck if options.subdecks else name,
