@@ -8,12 +8,16 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from deckgen.errors import SourceError
+from deckgen.check import check_document, error_count, no_cards_reason
+from deckgen.errors import CheckError, SourceError
 from deckgen.identity import question_ids
 from deckgen.markdown import make_markdown
+from deckgen.media import ENV_KEY as MEDIA_ENV_KEY
+from deckgen.media import plan_media
 from deckgen.model import Deck, Diagnostic, Document, Note
 from deckgen.parse import parse_document
 from deckgen.render import render_answer, render_inline_source, render_question
+from deckgen.sanitize import sanitize_html
 from deckgen.slug import slugify
 from deckgen.source import read_source
 
@@ -27,7 +31,9 @@ class BuildOptions:
     subdecks: bool = False
     """Put each part in its own subdeck (tags are the default way to filter)."""
     allow_html: bool = False
-    """Pass raw HTML in the source through instead of escaping it."""
+    """Pass raw HTML in the source through (sanitised) instead of escaping it."""
+    force: bool = False
+    """Write the deck even when `check` finds errors."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,15 +51,26 @@ class BuildReport:
 def load_document(path: Path, md: MarkdownIt) -> Document:
     """Read and parse a source; a document without a single card is an error that says why."""
     document = parse_document(read_source(path), path, md)
-    if not document.cards:
-        if any(d.message.startswith("question has no answer") for d in document.diagnostics):
-            reason = "no question has an answer"
-        elif not document.parts:
-            reason = "no part headings (`## …`) found"
-        else:
-            reason = "no question headings (`### …`) under any part"
+    reason = no_cards_reason(document)
+    if reason:
         raise SourceError(path, None, f"no cards: {reason}")
     return document
+
+
+def load_checked(
+    path: Path, md: MarkdownIt, options: BuildOptions
+) -> tuple[Document, tuple[Diagnostic, ...]]:
+    """Read, parse and check a source; errors stop here unless `options.force`."""
+    text = read_source(path)
+    document = parse_document(text, path, md)
+    diagnostics = tuple(check_document(text, document, allow_html=options.allow_html))
+    reason = no_cards_reason(document)
+    errors = error_count(diagnostics)
+    if reason and errors == 1:
+        raise SourceError(path, None, f"no cards: {reason}")
+    if errors and (reason or not options.force):
+        raise CheckError(path, diagnostics)
+    return document, diagnostics
 
 
 def deck_name(document: Document, options: BuildOptions) -> str:
@@ -77,22 +94,30 @@ def make_deck(
     ids = question_ids(prefix, [card.question for card in document.cards])
     # Part headings are parsed once per part, not once per card.
     part_html = {part: render_inline_source(part.heading, md) for part in document.parts}
+    media = plan_media(
+        (token for card in document.cards for token in (card.heading, *card.answer)),
+        document.path,
+    )
+    env = {MEDIA_ENV_KEY: media.names}
+    clean = sanitize_html if options.allow_html else str
     notes = []
     for card, note_id in zip(document.cards, ids, strict=True):
         subdeck = f"{name}::{card.part.heading.replace('::', ':').strip()}"
         notes.append(
             Note(
                 id=note_id,
-                question=render_question(card, md),
-                answer=render_answer(card, md),
-                part=part_html.get(card.part) or render_inline_source(card.part.heading, md),
+                question=clean(render_question(card, md, env)),
+                answer=clean(render_answer(card, md, env)),
+                part=clean(
+                    part_html.get(card.part) or render_inline_source(card.part.heading, md)
+                ),
                 source=f"{document.path.name}#{card.anchor}",
                 tags=(f"{prefix}::{card.part.tag_name}",),
                 deck=subdeck if options.subdecks else name,
                 mtime=stamp,
             )
         )
-    return Deck(name, tuple(notes))
+    return Deck(name, tuple(notes), media.files)
 
 
 def default_output(source: Path, build_dir: Path = Path("build")) -> Path:
@@ -109,7 +134,7 @@ def build(
     options = options or BuildOptions()
     started = time.perf_counter()
     md = make_markdown(allow_html=options.allow_html)
-    document = load_document(source, md)
+    document, diagnostics = load_checked(source, md, options)
     deck = make_deck(document, md, options)
     output = output or default_output(source)
     write_package(deck, output, subdecks=options.subdecks)
@@ -119,5 +144,5 @@ def build(
         cards=len(deck.notes),
         parts=len({card.part for card in document.cards}),
         seconds=time.perf_counter() - started,
-        diagnostics=document.diagnostics,
+        diagnostics=diagnostics,
     )

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from deckgen import __version__
-from deckgen.errors import DeckgenError, SourceError
+from deckgen.errors import CheckError, DeckgenError, SourceError
 
 SOURCE_DIR = Path("source")
 
@@ -20,12 +20,22 @@ def _reported_errors() -> Iterator[None]:
     """The one place errors become `path:line: error: message` and exit status 1."""
     try:
         yield
+    except CheckError as exc:
+        for diagnostic in exc.diagnostics:
+            if diagnostic.severity != "info":
+                click.echo(str(diagnostic), err=True)
+        click.echo(f"{exc.path}: error: {exc.message}", err=True)
+        sys.exit(1)
     except SourceError as exc:
         where = f"{exc.path}:{exc.line}" if exc.line is not None else str(exc.path)
         click.echo(f"{where}: error: {exc.message}", err=True)
         sys.exit(1)
     except DeckgenError as exc:
         click.echo(f"deckgen: error: {exc}", err=True)
+        sys.exit(1)
+    except (RecursionError, MemoryError):
+        # Inputs are bounded (size limit, markdown-it's nesting limit); this is the last guard.
+        click.echo("deckgen: error: input too large or too deeply nested to process", err=True)
         sys.exit(1)
 
 
@@ -40,6 +50,11 @@ def _sources(given: tuple[Path, ...]) -> list[Path]:
 
 source_args = click.argument(
     "sources", nargs=-1, type=click.Path(path_type=Path, dir_okay=True, exists=False)
+)
+allow_html_option = click.option(
+    "--allow-html",
+    is_flag=True,
+    help="Keep raw HTML from the source (sanitised) instead of escaping it.",
 )
 
 
@@ -56,15 +71,15 @@ def cli() -> None:
 )
 @click.option("--deck", "deck_name", help="Deck name (default: the document's # title).")
 @click.option("--subdecks", is_flag=True, help="Put each part in its own subdeck.")
-@click.option(
-    "--allow-html", is_flag=True, help="Keep raw HTML from the source instead of escaping it."
-)
+@allow_html_option
+@click.option("--force", is_flag=True, help="Write the deck even if `check` finds errors.")
 def build(
     sources: tuple[Path, ...],
     output: Path | None,
     deck_name: str | None,
     subdecks: bool,
     allow_html: bool,
+    force: bool,
 ) -> None:
     """Build SOURCES (default: source/*.md) into build/<stem>.apkg."""
     from deckgen.build import BuildOptions
@@ -74,7 +89,9 @@ def build(
         paths = _sources(sources)
         if output is not None and len(paths) != 1:
             raise click.BadParameter("-o needs exactly one source", param_hint="-o")
-        options = BuildOptions(deck_name=deck_name, subdecks=subdecks, allow_html=allow_html)
+        options = BuildOptions(
+            deck_name=deck_name, subdecks=subdecks, allow_html=allow_html, force=force
+        )
         for path in paths:
             report = build_source(path, output, options)
             for diagnostic in report.diagnostics:
@@ -103,6 +120,33 @@ def list_parts(sources: tuple[Path, ...]) -> None:
                 count = sum(1 for card in document.cards if card.part == part)
                 tag = f"{prefix}::{part.tag_name}"
                 click.echo(f"  {count:4d}  {part.heading:<45}  tag:{tag}")
+
+
+@cli.command()
+@source_args
+@allow_html_option
+def check(sources: tuple[Path, ...], allow_html: bool) -> None:
+    """Check SOURCES (default: source/*.md) for problems; write nothing. Exit 1 on errors."""
+    from deckgen.check import check_file
+
+    with _reported_errors():
+        paths = _sources(sources)
+        counts = {"error": 0, "warning": 0, "info": 0}
+        for path in paths:
+            for diagnostic in check_file(path, allow_html=allow_html):
+                counts[diagnostic.severity] += 1
+                click.echo(str(diagnostic))
+        files = f"{len(paths)} file{'s' if len(paths) != 1 else ''}"
+        click.echo(
+            f"{files} checked: {_count(counts['error'], 'error')}, "
+            f"{_count(counts['warning'], 'warning')}, {_count(counts['info'], 'note')}"
+        )
+        if counts["error"]:
+            sys.exit(1)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' if number != 1 else ''}"
 
 
 def main() -> None:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from deckgen.model import Diagnostic
 
 
 class DeckgenError(Exception):
@@ -21,3 +26,17 @@ class SourceError(DeckgenError):
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line is not None else str(self.path)
         return f"{where}: {self.message}"
+
+
+class CheckError(DeckgenError):
+    """`check` found errors in a source, so the build wrote nothing (`--force` overrides)."""
+
+    def __init__(self, path: Path, diagnostics: Sequence[Diagnostic]) -> None:
+        self.path = path
+        self.diagnostics = tuple(diagnostics)
+        errors = sum(1 for d in self.diagnostics if d.severity == "error")
+        self.message = (
+            f"{errors} error{'s' if errors != 1 else ''}; nothing written "
+            "(fix them, or build with --force)"
+        )
+        super().__init__(self.message)

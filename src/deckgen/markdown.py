@@ -13,6 +13,7 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from deckgen.highlight import highlight_code
+from deckgen.media import media_plugin
 
 
 def make_markdown(*, allow_html: bool = False) -> MarkdownIt:
@@ -27,6 +28,7 @@ def make_markdown(*, allow_html: bool = False) -> MarkdownIt:
     # allow_digits=False: "$5 and $10" is money, not math; `$35^{10}$` still opens math.
     md.use(dollarmath_plugin, allow_digits=False, double_inline=True)
     md.use(anki_math_plugin)
+    md.use(media_plugin)
     return md
 
 

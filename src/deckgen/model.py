@@ -105,3 +105,14 @@ class Deck:
 
     name: str
     notes: tuple[Note, ...]
+    media: tuple[MediaFile, ...] = ()
+    """Image files the notes show, packed beside them."""
+
+
+@dataclass(frozen=True, slots=True)
+class MediaFile:
+    """An image packed into the deck under a name derived from its content."""
+
+    name: str
+    """The file name in Anki's media folder, e.g. `dg-3f09c2a1b7e4d5f6.png`."""
+    data: bytes = field(repr=False)

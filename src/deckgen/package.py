@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import tempfile
 import zipfile
@@ -11,9 +10,10 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from deckgen.atomic import atomic_path
 from deckgen.errors import SourceError
 from deckgen.identity import deck_id
-from deckgen.model import Deck
+from deckgen.model import Deck, MediaFile
 
 # Fixed forever: Anki matches notetypes by ID, and re-import updates notes only while the
 # field and template lists stay exactly these.
@@ -52,24 +52,8 @@ def write_package(deck: Deck, path: Path, *, subdecks: bool = False) -> None:
         )
     package = _genanki_package(deck)
     mtime = max((n.mtime for n in deck.notes), default=0)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise SourceError(path, None, f"cannot write: {exc.strerror or exc}") from exc
-    os.close(fd)
-    tmp = Path(tmp_name)
-    # mkstemp makes the file private; a deck is an ordinary file, so honour the umask.
-    umask = os.umask(0)
-    os.umask(umask)
-    tmp.chmod(0o666 & ~umask)
-    try:
-        _write_zip(package, tmp, mtime)
-        tmp.replace(path)
-    except OSError as exc:
-        raise SourceError(path, None, f"cannot write: {exc.strerror or exc}") from exc
-    finally:
-        tmp.unlink(missing_ok=True)
+    with atomic_path(path) as tmp:
+        _write_zip(package, tmp, mtime, deck.media)
 
 
 def _genanki_package(deck: Deck) -> Any:
@@ -111,7 +95,7 @@ def _genanki_package(deck: Deck) -> Any:
     return genanki.Package(list(decks.values()))
 
 
-def _write_zip(package: Any, path: Path, mtime: int) -> None:
+def _write_zip(package: Any, path: Path, mtime: int, media: tuple[MediaFile, ...] = ()) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db_path = Path(tmp) / "collection.anki2"
         conn = sqlite3.connect(db_path)
@@ -126,5 +110,11 @@ def _write_zip(package: Any, path: Path, mtime: int) -> None:
             info = zipfile.ZipInfo("collection.anki2", _ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             zf.writestr(info, db_path.read_bytes())
-            media = zipfile.ZipInfo("media", _ZIP_DATE)
-            zf.writestr(media, json.dumps({}))
+            # Anki's legacy package layout: entries "0", "1", … and a JSON map to file names.
+            names: dict[str, str] = {}
+            for number, item in enumerate(sorted(media, key=lambda m: m.name)):
+                entry = zipfile.ZipInfo(str(number), _ZIP_DATE)
+                entry.compress_type = zipfile.ZIP_DEFLATED
+                zf.writestr(entry, item.data)
+                names[str(number)] = item.name
+            zf.writestr(zipfile.ZipInfo("media", _ZIP_DATE), json.dumps(names))

@@ -6,19 +6,23 @@ from typing import cast
 
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
+from markdown_it.utils import EnvType
 
 from deckgen.model import Card
 
 
-def render_question(card: Card, md: MarkdownIt) -> str:
+def render_question(card: Card, md: MarkdownIt, env: EnvType | None = None) -> str:
     """The question heading's inline HTML (math and code included)."""
     renderer = cast(RendererHTML, md.renderer)
-    return renderer.renderInline(card.heading.children or [], md.options, {})
+    return renderer.renderInline(card.heading.children or [], md.options, env or {})
 
 
-def render_answer(card: Card, md: MarkdownIt) -> str:
-    """The answer's HTML, rendered from the card's slice of the document's tokens (no re-parse)."""
-    html: str = md.renderer.render(list(card.answer), md.options, {})
+def render_answer(card: Card, md: MarkdownIt, env: EnvType | None = None) -> str:
+    """The answer's HTML, rendered from the card's slice of the document's tokens (no re-parse).
+
+    `env` reaches the render rules, e.g. the packed image names (`deckgen.media.ENV_KEY`).
+    """
+    html: str = md.renderer.render(list(card.answer), md.options, env or {})
     return html.strip()
 
 

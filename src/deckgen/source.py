@@ -6,17 +6,31 @@ from pathlib import Path
 
 from deckgen.errors import SourceError
 
+MAX_SOURCE_BYTES = 5_000_000
+"""The largest source read: about 50 times the seed, 8,000 cards, a few hundred MB to build.
+
+A bigger file is refused before it is read, so memory stays bounded whatever the input.
+"""
+
 
 def read_source(path: Path) -> str:
     """The file's text as UTF-8 (a BOM is dropped; CRLF is left to markdown-it, which handles it)."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            # One byte past the limit tells "too big" apart without reading the rest.
+            data = handle.read(MAX_SOURCE_BYTES + 1)
     except FileNotFoundError:
         raise SourceError(path, None, "no such file") from None
     except IsADirectoryError:
         raise SourceError(path, None, "is a directory, not a Markdown file") from None
     except OSError as exc:
         raise SourceError(path, None, f"cannot read: {exc.strerror or exc}") from None
+    if len(data) > MAX_SOURCE_BYTES:
+        raise SourceError(
+            path,
+            None,
+            f"larger than {MAX_SOURCE_BYTES // 1_000_000} MB; split it into several documents",
+        )
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         raise SourceError(path, line, "binary data (NUL byte); expected a UTF-8 Markdown file")

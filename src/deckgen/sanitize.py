@@ -1,0 +1,30 @@
+"""Cleaning card HTML when the author opted into raw HTML (`--allow-html`).
+
+Cards run in Anki's WebView, so a deck must never carry markup that runs code. nh3 (the Python
+binding of the maintained `ammonia` sanitizer) removes scripts, frames, objects, event-handler
+attributes and `javascript:` URLs; deckgen only widens its allow-list by what its own renderer
+emits (classes for highlighting and math, `text-align` for table columns).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import nh3
+
+
+@cache
+def _attributes() -> dict[str, set[str]]:
+    allowed = {tag: set(names) for tag, names in nh3.ALLOWED_ATTRIBUTES.items()}
+    allowed["*"] = allowed.get("*", set()) | {"class", "style", "title", "lang", "dir"}
+    return allowed
+
+
+def sanitize_html(html: str) -> str:
+    """`html` with everything that could run code removed; harmless markup kept."""
+    return nh3.clean(
+        html,
+        attributes=_attributes(),
+        filter_style_properties={"text-align"},
+        link_rel="noopener noreferrer",
+    )
