@@ -30,6 +30,12 @@ from deckgen.source import read_source
 _HEADING_LINE = re.compile(r"^ {0,3}#{2,6}[ \t]+\S")
 # `$` then something that could start math: not a space, not a digit (money), not another `$`.
 _LONE_DOLLAR = re.compile(r"(?<!\$)\$(?=[^\s\d$])")
+# What `$…$` holds when a price paired up with a later dollar: "10, or …", "5 per seat …".
+_MONEY = re.compile(r"^\d[\d,.]*\s*(?:[,;]|and|or|to|per)\s")
+# Blocks that hold blocks: markdown-it drops their content once they open at its depth limit.
+_CONTAINERS = frozenset(
+    ("blockquote_open", "bullet_list_open", "ordered_list_open", "list_item_open")
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,8 +159,10 @@ def unclosed_math(lint: Lint) -> Iterator[Diagnostic]:
                     yield lint.at(line, "warning", "`$$` is never closed; it shows as text")
                 if _LONE_DOLLAR.search(child.content):
                     yield lint.at(line, "warning", "`$` opens math that never closes")
-            elif child.type == "math_inline" and child.content != child.content.strip():
-                # TeX math never ends in a space; two dollar amounts on one line do.
+            elif child.type == "math_inline" and (
+                child.content != child.content.strip() or _MONEY.match(child.content)
+            ):
+                # TeX math never starts or ends with a space, nor reads "10, or"; prices do.
                 yield lint.at(
                     line,
                     "warning",
@@ -239,12 +247,11 @@ def images(lint: Lint) -> Iterator[Diagnostic]:
 def deep_nesting(lint: Lint) -> Iterator[Diagnostic]:
     """markdown-it stops nesting blocks at `maxNesting`; what is deeper is silently dropped."""
     for token in lint.tokens:
-        if token.nesting == 1 and token.level >= lint.max_nesting - 1:
+        if token.type in _CONTAINERS and token.level >= lint.max_nesting - 1:
             yield lint.at(
                 _line(token),
                 "error",
-                f"lists or quotes nested more than {lint.max_nesting} deep; "
-                "the deeper text would be lost",
+                "lists or quotes nested too deep for the parser; the text from here on is lost",
             )
             return
 
