@@ -108,9 +108,7 @@ def make_deck(
                 id=note_id,
                 question=clean(render_question(card, md, env)),
                 answer=clean(render_answer(card, md, env)),
-                part=clean(
-                    part_html.get(card.part) or render_inline_source(card.part.heading, md)
-                ),
+                part=clean(part_html.get(card.part) or render_inline_source(card.part.heading, md)),
                 source=f"{document.path.name}#{card.anchor}",
                 tags=(f"{prefix}::{card.part.tag_name}",),
                 deck=subdeck if options.subdecks else name,
