@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from markdown_it import MarkdownIt
 
 from deckgen.check import check_document, error_count, no_cards_reason
 from deckgen.errors import CheckError, SourceError
+from deckgen.history import Revision, identify, revise
 from deckgen.identity import question_ids
 from deckgen.markdown import make_markdown
 from deckgen.media import ENV_KEY as MEDIA_ENV_KEY
@@ -20,6 +22,7 @@ from deckgen.render import render_answer, render_inline_source, render_question
 from deckgen.sanitize import sanitize_html
 from deckgen.slug import slugify
 from deckgen.source import read_source
+from deckgen.state import DeckState, NotetypeRecord, load_state, save_state
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +49,8 @@ class BuildReport:
     parts: int
     seconds: float
     diagnostics: tuple[Diagnostic, ...] = ()
+    revision: Revision | None = None
+    """What changed since the previous build; None when the build kept no state."""
 
 
 def load_document(path: Path, md: MarkdownIt) -> Document:
@@ -85,13 +90,23 @@ def tag_prefix(document: Document) -> str:
 
 
 def make_deck(
-    document: Document, md: MarkdownIt, options: BuildOptions, *, mtime: int | None = None
+    document: Document,
+    md: MarkdownIt,
+    options: BuildOptions,
+    *,
+    mtime: int | None = None,
+    ids: Sequence[str] | None = None,
 ) -> Deck:
-    """Render every card of `document` into the notes of one deck."""
+    """Render every card of `document` into the notes of one deck.
+
+    `ids` are the cards' identities (see `deckgen.history.identify`); by default each card
+    gets the ID of its question text.
+    """
     name = deck_name(document, options)
     prefix = tag_prefix(document)
     stamp = int(time.time()) if mtime is None else mtime
-    ids = question_ids(prefix, [card.question for card in document.cards])
+    if ids is None:
+        ids = question_ids(prefix, [card.question for card in document.cards])
     # Part headings are parsed once per part, not once per card.
     part_html = {part: render_inline_source(part.heading, md) for part in document.parts}
     media = plan_media(
@@ -123,24 +138,59 @@ def default_output(source: Path, build_dir: Path = Path("build")) -> Path:
     return build_dir / f"{source.stem}.apkg"
 
 
+def revise_source(
+    source: Path, options: BuildOptions, previous: DeckState | None, *, now: int
+) -> tuple[Document, Revision]:
+    """What building `source` on top of `previous` gives, without writing anything.
+
+    The revision's diagnostics are the source's check results, then any ambiguous matches.
+    """
+    from deckgen.package import FIELDS, notetype_digest
+
+    md = make_markdown(allow_html=options.allow_html)
+    document, diagnostics = load_checked(source, md, options)
+    identities = identify(document, previous, tag_prefix(document))
+    deck = make_deck(document, md, options, mtime=now, ids=identities.ids)
+    notetype = NotetypeRecord(notetype_digest(), FIELDS, now)
+    revision = revise(document, deck, identities, previous, notetype, now=now)
+    return document, replace(revision, diagnostics=diagnostics + revision.diagnostics)
+
+
 def build(
-    source: Path, output: Path | None = None, options: BuildOptions | None = None
+    source: Path,
+    output: Path | None = None,
+    options: BuildOptions | None = None,
+    *,
+    state_file: Path | None = None,
+    clock: Callable[[], float] = time.time,
 ) -> BuildReport:
-    """Build one source file into one `.apkg`."""
+    """Build one source file into one `.apkg`.
+
+    With `state_file` (the CLI passes `state_path(source)`), cards keep the IDs and mtimes of the
+    previous build recorded there, and the file is updated after the package is written.
+    Without it, IDs come from the question text and every note is stamped `clock()`.
+    """
     from deckgen.package import write_package
 
     options = options or BuildOptions()
     started = time.perf_counter()
-    md = make_markdown(allow_html=options.allow_html)
-    document, diagnostics = load_checked(source, md, options)
-    deck = make_deck(document, md, options)
+    previous = load_state(state_file) if state_file is not None else None
+    document, revision = revise_source(source, options, previous, now=int(clock()))
     output = output or default_output(source)
-    write_package(deck, output, subdecks=options.subdecks)
+    write_package(
+        revision.deck,
+        output,
+        subdecks=options.subdecks,
+        notetype_mtime=revision.state.notetype.mtime,
+    )
+    if state_file is not None:
+        save_state(revision.state, state_file)
     return BuildReport(
         source=source,
         output=output,
-        cards=len(deck.notes),
+        cards=len(revision.deck.notes),
         parts=len({card.part for card in document.cards}),
         seconds=time.perf_counter() - started,
-        diagnostics=diagnostics,
+        diagnostics=revision.diagnostics,
+        revision=revision if state_file is not None else None,
     )

@@ -6,11 +6,15 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from deckgen import __version__
 from deckgen.errors import CheckError, DeckgenError, SourceError
+
+if TYPE_CHECKING:
+    from deckgen.history import Revision
 
 SOURCE_DIR = Path("source")
 
@@ -92,8 +96,10 @@ def build(
         options = BuildOptions(
             deck_name=deck_name, subdecks=subdecks, allow_html=allow_html, force=force
         )
+        from deckgen.state import state_path
+
         for path in paths:
-            report = build_source(path, output, options)
+            report = build_source(path, output, options, state_file=state_path(path))
             for diagnostic in report.diagnostics:
                 if diagnostic.severity != "info":
                     click.echo(str(diagnostic), err=True)
@@ -101,6 +107,8 @@ def build(
                 f"{report.cards} cards in {report.parts} parts → {report.output} "
                 f"({report.seconds:.2f} s)"
             )
+            if report.revision is not None:
+                _echo_revision(report.revision, subdecks=subdecks)
 
 
 @cli.command("list")
@@ -147,6 +155,68 @@ def check(sources: tuple[Path, ...], allow_html: bool) -> None:
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'s' if number != 1 else ''}"
+
+
+def _echo_revision(revision: Revision, *, subdecks: bool) -> None:
+    from deckgen.report import limits, removed_notice, summary
+
+    if any(change.kinds != ("unchanged",) for change in revision.changes):
+        click.echo(f"changes: {summary(revision)}")
+    for line in removed_notice(revision):
+        click.echo(line)
+    for limit in limits(revision, subdecks=subdecks):
+        click.echo(f"warning: {limit}", err=True)
+
+
+@cli.command()
+@source_args
+@click.option("--subdecks", is_flag=True, help="Warn about what subdecks cannot carry.")
+@click.option("--allow-html", is_flag=True, help="Render as `build --allow-html` does.")
+def status(sources: tuple[Path, ...], subdecks: bool, allow_html: bool) -> None:
+    """Show what the next build changes (new, reworded, moved, changed, removed); write nothing."""
+    import time
+
+    from deckgen.build import BuildOptions, revise_source
+    from deckgen.report import status_lines
+    from deckgen.state import load_state, state_path
+
+    with _reported_errors():
+        options = BuildOptions(subdecks=subdecks, allow_html=allow_html)
+        for path in _sources(sources):
+            previous = load_state(state_path(path))
+            _, revision = revise_source(path, options, previous, now=int(time.time()))
+            for diagnostic in revision.diagnostics:
+                if diagnostic.severity != "info":
+                    click.echo(str(diagnostic), err=True)
+            if previous is None:
+                click.echo(
+                    f"{path}: no {state_path(path).name} yet: the next build gives "
+                    f"{len(revision.deck.notes)} cards their question-based IDs"
+                )
+                continue
+            for line in status_lines(path, revision, subdecks=subdecks):
+                click.echo(line)
+
+
+@cli.command()
+@source_args
+def prune(sources: tuple[Path, ...]) -> None:
+    """Forget the removed notes remembered beside SOURCES (delete them in Anki first)."""
+    from dataclasses import replace
+
+    from deckgen.report import removed_search
+    from deckgen.state import load_state, save_state, state_path
+
+    with _reported_errors():
+        for path in _sources(sources):
+            state_file = state_path(path)
+            state = load_state(state_file)
+            if state is None or not state.removed:
+                click.echo(f"{state_file}: no removed notes to forget")
+                continue
+            save_state(replace(state, removed=()), state_file)
+            ids = [card.id for card in state.removed]
+            click.echo(f"{state_file}: forgot {len(ids)} removed note(s): {removed_search(ids)}")
 
 
 def main() -> None:

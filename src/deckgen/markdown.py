@@ -13,6 +13,7 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from deckgen.highlight import highlight_code
+from deckgen.marker import id_marker_plugin
 from deckgen.media import media_plugin
 
 
@@ -29,6 +30,7 @@ def make_markdown(*, allow_html: bool = False) -> MarkdownIt:
     md.use(dollarmath_plugin, allow_digits=False, double_inline=True)
     md.use(anki_math_plugin)
     md.use(media_plugin)
+    md.use(id_marker_plugin)
     return md
 
 

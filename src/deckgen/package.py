@@ -42,8 +42,21 @@ def notetype_css() -> str:
     return files("deckgen").joinpath("card.css").read_text(encoding="utf-8") + code_css()
 
 
-def write_package(deck: Deck, path: Path, *, subdecks: bool = False) -> None:
-    """Write `deck` to `path` atomically: a temp file in the same folder, then a rename."""
+def notetype_digest() -> str:
+    """16 hex digits over everything Anki takes from the notetype: name, fields, templates, CSS."""
+    from deckgen.history import digest
+
+    return digest([NOTETYPE_NAME, list(FIELDS), FRONT, BACK, notetype_css()])
+
+
+def write_package(
+    deck: Deck, path: Path, *, subdecks: bool = False, notetype_mtime: int | None = None
+) -> None:
+    """Write `deck` to `path` atomically: a temp file in the same folder, then a rename.
+
+    `notetype_mtime` is when the notetype's CSS or templates last changed (Anki updates them
+    only when it is newer); without it the newest note's mtime stands in.
+    """
     if path.name == "collection.apkg":
         raise SourceError(
             path,
@@ -52,8 +65,9 @@ def write_package(deck: Deck, path: Path, *, subdecks: bool = False) -> None:
         )
     package = _genanki_package(deck)
     mtime = max((n.mtime for n in deck.notes), default=0)
+    stamp = mtime if notetype_mtime is None else notetype_mtime
     with atomic_path(path) as tmp:
-        _write_zip(package, tmp, mtime, deck.media)
+        _write_zip(package, tmp, mtime, stamp, deck.media)
 
 
 def _genanki_package(deck: Deck) -> Any:
@@ -95,14 +109,17 @@ def _genanki_package(deck: Deck) -> Any:
     return genanki.Package(list(decks.values()))
 
 
-def _write_zip(package: Any, path: Path, mtime: int, media: tuple[MediaFile, ...] = ()) -> None:
+def _write_zip(
+    package: Any, path: Path, mtime: int, notetype_mtime: int, media: tuple[MediaFile, ...] = ()
+) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db_path = Path(tmp) / "collection.anki2"
         conn = sqlite3.connect(db_path)
         try:
             # Note and card row IDs count up from this; deriving it from content keeps it stable.
             id_gen = iter(range(mtime * 1000, mtime * 1000 + 10**9))
-            package.write_to_db(conn.cursor(), mtime, id_gen)
+            # genanki stamps the notetype with this timestamp; notes carry their own.
+            package.write_to_db(conn.cursor(), notetype_mtime, id_gen)
             conn.commit()
         finally:
             conn.close()

@@ -1,0 +1,223 @@
+"""Carry identities and mtimes from one build to the next.
+
+`identify` decides which ID each card of the source takes (see `deckgen.match`); `revise`
+stamps every note with the time its content last changed and writes down the state the next
+build starts from. Neither reads nor writes files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from deckgen.identity import normalize_question
+from deckgen.marker import pinned_ids, without_markers
+from deckgen.match import Current, Known, Matching, match_cards
+from deckgen.model import Card, Deck, Diagnostic, Document, Note
+from deckgen.state import CardRecord, DeckState, NotetypeRecord
+
+ChangeKind = Literal["new", "reworded", "moved", "changed", "unchanged", "removed"]
+
+
+@dataclass(frozen=True, slots=True)
+class Identities:
+    """The ID each card of a document takes, and the matching that chose it."""
+
+    ids: tuple[str, ...]
+    matching: Matching
+    known: tuple[CardRecord, ...]
+    """The previous state's cards, then its removed cards: what `matching` indexes."""
+    answers: tuple[str, ...]
+    """Digest of each card's answer Markdown."""
+
+
+@dataclass(frozen=True, slots=True)
+class CardChange:
+    """What a build does to one card, as `deckgen status` reports it."""
+
+    id: str
+    question: str
+    part: str
+    line: int | None
+    """The question's line in the source; None for a removed card."""
+    kinds: tuple[ChangeKind, ...]
+    """`new`, `unchanged`, `removed`, or some of `reworded`, `moved`, `changed`."""
+    before: CardRecord | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """A build's outcome before anything is written: the deck, the state, what changed."""
+
+    deck: Deck
+    state: DeckState
+    changes: tuple[CardChange, ...]
+    """Every card of the source in order, then every removed card."""
+    renamed_parts: tuple[tuple[str, str], ...] = ()
+    """(old part heading, new part heading)."""
+    fields_changed: bool = False
+    """The notetype's fields differ from the previous build's: Anki will not update notes."""
+    notetype_changed: bool = False
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+def digest(value: object) -> str:
+    """16 hex digits of SHA-256 over a JSON-able value."""
+    data = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def answer_digest(card: Card) -> str:
+    """The answer's Markdown without the heading, ID markers and spacing differences."""
+    _, _, answer = card.source.partition("\n")
+    return digest(" ".join(without_markers(answer).split()))
+
+
+def note_digest(note: Note) -> str:
+    """Everything of a note that Anki stores and a re-import updates: fields and tags."""
+    return digest([note.question, note.answer, note.part, note.source, note.id, list(note.tags)])
+
+
+def identify(document: Document, previous: DeckState | None, namespace: str) -> Identities:
+    """Match the document's cards to the previous state (or give question-based IDs)."""
+    pins = pinned_ids(document)
+    answers = tuple(answer_digest(card) for card in document.cards)
+    known = (previous.cards + previous.removed) if previous else ()
+    matching = match_cards(
+        [Known(k.id, k.question, k.part, k.answer) for k in known],
+        [
+            Current(card.question, card.part.heading, answer, pin)
+            for card, answer, pin in zip(document.cards, answers, pins, strict=True)
+        ],
+        namespace,
+    )
+    ids = tuple(a.id for a in matching.assignments)
+    return Identities(ids, matching, known, answers)
+
+
+def revise(
+    document: Document,
+    deck: Deck,
+    identities: Identities,
+    previous: DeckState | None,
+    notetype: NotetypeRecord,
+    *,
+    now: int,
+) -> Revision:
+    """Stamp `deck`'s notes (made with `identities.ids`) and write down the next state.
+
+    A note keeps its recorded mtime while its content is unchanged, so an unchanged card is
+    byte-identical and a re-import leaves the user's own edits in Anki alone; a changed note
+    gets `now`, and always more than its old mtime, so Anki sees it as newer and updates it.
+    `notetype.mtime` is ignored: the notetype is stamped the same way by its content.
+    """
+    befores = [
+        identities.known[a.known] if a.known is not None else None
+        for a in identities.matching.assignments
+    ]
+    renamed = _renamed_parts(document, befores, previous)
+    notes, records, changes = [], [], []
+    for card, note, answer, before in zip(
+        document.cards, deck.notes, identities.answers, befores, strict=True
+    ):
+        content = note_digest(note)
+        mtime = _stamp(before.content, before.mtime, content, now) if before else now
+        notes.append(replace(note, mtime=mtime))
+        records.append(
+            CardRecord(note.id, card.question, card.part.heading, answer, content, mtime)
+        )
+        changes.append(
+            CardChange(
+                note.id,
+                card.question,
+                card.part.heading,
+                card.line,
+                _kinds(card, answer, content, before, renamed),
+                before,
+            )
+        )
+    unmatched = identities.matching.unmatched
+    split = len(previous.cards) if previous else 0
+    # Cards removed earlier stay first; cards removed by this build follow in their old order.
+    removed = tuple(identities.known[k] for k in sorted(unmatched, key=lambda k: (k < split, k)))
+    changes += [CardChange(r.id, r.question, r.part, None, ("removed",), r) for r in removed]
+
+    stamp = now
+    if previous is not None:
+        stamp = _stamp(previous.notetype.content, previous.notetype.mtime, notetype.content, now)
+    state = DeckState(replace(notetype, mtime=stamp), tuple(records), removed)
+    return Revision(
+        deck=replace(deck, notes=tuple(notes)),
+        state=state,
+        changes=tuple(changes),
+        renamed_parts=tuple(sorted(renamed.items())),
+        fields_changed=previous is not None and previous.notetype.fields != notetype.fields,
+        notetype_changed=previous is not None and previous.notetype.content != notetype.content,
+        diagnostics=_ambiguities(document, identities),
+    )
+
+
+def _stamp(old_content: str, old_mtime: int, content: str, now: int) -> int:
+    # Anki updates only when the package is strictly newer, in whole seconds.
+    return old_mtime if old_content == content else max(now, old_mtime + 1)
+
+
+def _kinds(
+    card: Card, answer: str, content: str, before: CardRecord | None, renamed: dict[str, str]
+) -> tuple[ChangeKind, ...]:
+    if before is None:
+        return ("new",)
+    kinds: list[ChangeKind] = []
+    if normalize_question(before.question) != normalize_question(card.question):
+        kinds.append("reworded")
+    if before.part != card.part.heading and renamed.get(before.part) != card.part.heading:
+        kinds.append("moved")
+    if before.answer != answer or (before.content != content and not kinds):
+        kinds.append("changed")
+    return tuple(kinds) or ("unchanged",)
+
+
+def _renamed_parts(
+    document: Document, befores: list[CardRecord | None], previous: DeckState | None
+) -> dict[str, str]:
+    """Old part heading → new one, when a whole part's cards now sit under one new heading."""
+    if previous is None:
+        return {}
+    old_parts = {card.part for card in previous.cards}
+    new_parts = {part.heading for part in document.parts}
+    goes_to: dict[str, set[str]] = defaultdict(set)
+    for card, before in zip(document.cards, befores, strict=True):
+        if before is not None and before.part in old_parts:
+            goes_to[before.part].add(card.part.heading)
+    renamed = {}
+    for old, targets in goes_to.items():
+        (new, *others) = sorted(targets)
+        if not others and old != new and old not in new_parts and new not in old_parts:
+            renamed[old] = new
+    return renamed
+
+
+def _ambiguities(document: Document, identities: Identities) -> tuple[Diagnostic, ...]:
+    found = []
+    for ambiguity in identities.matching.ambiguities:
+        card = document.cards[ambiguity.current]
+        alike = ", ".join(
+            f"{identities.known[k].question!r} ({score:.2f})" for k, score in ambiguity.candidates
+        )
+        if len(ambiguity.candidates) > 1:
+            why = f"resembles several removed questions about equally: {alike}"
+        else:
+            why = f"resembles removed {alike}, as another question does"
+        found.append(
+            Diagnostic(
+                document.path,
+                card.line,
+                "warning",
+                f"ambiguous: this question {why}; it gets a new ID. To keep a removed card's "
+                "history instead, put `<!-- id: … -->` with its ID under the question",
+            )
+        )
+    return tuple(found)
