@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 
 from markdown_it import MarkdownIt
-from markdown_it.renderer import RendererProtocol
 from markdown_it.rules_block import StateBlock
-from markdown_it.token import Token
-from markdown_it.utils import EnvType, OptionsDict
 
 from deckgen.errors import SourceError
 from deckgen.model import Card, Document
@@ -40,17 +36,8 @@ def id_marker_plugin(md: MarkdownIt, *, token_type: str = TOKEN) -> None:
         state.line = start + 1
         return True
 
-    def render(
-        self: RendererProtocol,
-        tokens: Sequence[Token],
-        idx: int,
-        options: OptionsDict,
-        env: EnvType,
-    ) -> str:
-        return ""
-
     md.block.ruler.before("html_block", token_type, rule)
-    md.add_render_rule(token_type, render)
+    md.add_render_rule(token_type, lambda *_: "")
 
 
 def pinned_ids(document: Document) -> list[str | None]:
