@@ -173,7 +173,7 @@ def test_cli__status_lists_changes_with_lines_and_writes_nothing(doc: Path, tmp_
     )
     result = runner.invoke(cli, ["status", str(doc)])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == [
+    assert result.stdout.splitlines() == [
         f"{doc}: 1 new, 1 reworded, 1 changed",
         f"{doc}:5: new: What is C?",
         f"{doc}:14: reworded: What is letter B? (was: What is B?)",
@@ -190,7 +190,7 @@ def test_cli__build_reports_removed_notes_and_prune_forgets_them(doc: Path, tmp_
     )
     result = runner.invoke(cli, ["build", str(doc), "-o", str(tmp_path / "b.apkg")])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[1:] == [
+    assert result.stdout.splitlines()[1:] == [
         "changes: 1 removed",
         "1 note has left the source; Anki keeps it until you delete it.",
         '  Find it in the Browser: "note:deckgen Q&A" (ID:my-own-b)',
