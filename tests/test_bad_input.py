@@ -52,6 +52,11 @@ REFUSED: list[tuple[str, bytes | None, str]] = [
         "{p}:3: error: binary data (NUL byte); expected a UTF-8 Markdown file\n",
     ),
     (
+        "control-character",
+        b"## Part 1: A\n\n### Q\n\nfield\x1fseparator\n",
+        "{p}:5: error: control character U+001F at column 6; expected plain text\n",
+    ),
+    (
         "deep-list",
         _deep_list(1000).encode(),
         "{p}:14: error: " + TOO_DEEP + NOT_WRITTEN,

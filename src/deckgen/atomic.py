@@ -21,6 +21,8 @@ def atomic_path(path: Path) -> Iterator[Path]:
     """
     if path.is_dir():
         raise SourceError(path, None, "is a directory; give a file name for the output")
+    if path.parent.exists() and not path.parent.is_dir():
+        raise SourceError(path, None, f"cannot write: {path.parent} is a file, not a folder")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

@@ -163,11 +163,11 @@ def unclosed_math(lint: Lint) -> Iterator[Diagnostic]:
                 child.content != child.content.strip() or _MONEY.match(child.content)
             ):
                 # TeX math never starts or ends with a space, nor reads "10, or"; prices do.
+                quoted = _snippet(f"${child.content}$")
                 yield lint.at(
                     line,
                     "warning",
-                    f"`${child.content}$` looks like two dollar amounts, not math; "
-                    "write money as `\\$`",
+                    f"`{quoted}` looks like two dollar amounts, not math; write money as `\\$`",
                 )
 
 
@@ -198,7 +198,7 @@ def headings_in_code(lint: Lint) -> Iterator[Diagnostic]:
         for offset, text in enumerate(token.content.splitlines()):
             if _HEADING_LINE.match(text):
                 yield lint.at(
-                    first + offset, "info", f"`{text.strip()}` is in a code block, not a heading"
+                    first + offset, "info", f"`{_snippet(text)}` is in a code block, not a heading"
                 )
 
 
@@ -212,7 +212,7 @@ def headings_in_html(lint: Lint) -> Iterator[Diagnostic]:
                 yield lint.at(
                     _line(token) + offset,
                     "warning",
-                    f"`{text.strip()}` is inside an HTML block, so it is no heading",
+                    f"`{_snippet(text)}` is inside an HTML block, so it is no heading",
                 )
 
 
@@ -234,7 +234,7 @@ def raw_html(lint: Lint) -> Iterator[Diagnostic]:
                 yield lint.at(
                     _line(token),
                     "warning",
-                    f"raw HTML `{match[0]}` is shown as text (--allow-html keeps it)",
+                    f"raw HTML `{_snippet(match[0])}` is shown as text (--allow-html keeps it)",
                 )
                 break
 
@@ -268,6 +268,12 @@ RULES: tuple[Rule, ...] = (
     images,
     deep_nesting,
 )
+
+
+def _snippet(text: str, limit: int = 60) -> str:
+    """Source text quoted in a message: one line (a diagnostic is one line), and not too long."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "\u2026"
 
 
 def _line(token: Token) -> int:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from deckgen.errors import SourceError
+
+# C0 controls other than tab, line feed, form feed and carriage return (NUL is caught as binary).
+_CONTROL = re.compile(r"[\x01-\x08\x0b\x0e-\x1f\x7f]")
 
 MAX_SOURCE_BYTES = 5_000_000
 """The largest source read: about 50 times the seed, 8,000 cards, a few hundred MB to build.
@@ -35,7 +39,7 @@ def read_source(path: Path) -> str:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         raise SourceError(path, line, "binary data (NUL byte); expected a UTF-8 Markdown file")
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
@@ -43,3 +47,15 @@ def read_source(path: Path) -> str:
         raise SourceError(
             path, line, f"byte 0x{byte:02x} at column {column} is not valid UTF-8"
         ) from None
+    control = _CONTROL.search(text)
+    if control:
+        # U+001F separates fields inside Anki: one in an answer would corrupt the note.
+        start = control.start()
+        line = text.count("\n", 0, start) + 1
+        column = start - (text.rfind("\n", 0, start) + 1) + 1
+        raise SourceError(
+            path,
+            line,
+            f"control character U+{ord(control[0]):04X} at column {column}; expected plain text",
+        )
+    return text

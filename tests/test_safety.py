@@ -1,0 +1,243 @@
+"""Nothing lost (atomic writes, clear write errors) and nothing unsafe (HTML, images)."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import os
+import re
+import socket
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from anki.collection import Collection
+from click.testing import CliRunner
+
+from deckgen.atomic import write_bytes_atomic
+from deckgen.cli import cli
+from tests.anki_support import import_apkg, notes
+
+DOC = "## Part 1: A\n\n### Q1\n\n{answer}\n"
+
+
+def _write_doc(folder: Path, answer: str, name: str = "doc.md") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    source = folder / name
+    source.write_text(DOC.format(answer=answer), encoding="utf-8")
+    return source
+
+
+def _build(*args: str) -> Any:
+    return CliRunner().invoke(cli, ["build", *args])
+
+
+def _answer(col: Collection, package: Path) -> str:
+    import_apkg(col, package)
+    (note,) = notes(col).values()
+    return note.fields["Answer"]
+
+
+# --- Nothing lost -------------------------------------------------------------------------------
+
+
+def test_safety__a_failure_mid_write_keeps_the_previous_deck(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = _write_doc(tmp_path, "First answer.")
+    out = tmp_path / "out" / "doc.apkg"
+    assert _build(str(source), "-o", str(out)).exit_code == 0
+    previous = out.read_bytes()
+
+    source.write_text(DOC.format(answer="Second answer."), encoding="utf-8")
+    real_writestr = zipfile.ZipFile.writestr
+    calls: list[str] = []
+
+    def disk_fills_up(self: zipfile.ZipFile, info: Any, data: Any, *args: Any) -> None:
+        # The collection goes in whole; the disk fills up on the next entry.
+        calls.append(str(getattr(info, "filename", info)))
+        if len(calls) > 1:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real_writestr(self, info, data, *args)
+
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", disk_fills_up)
+    result = _build(str(source), "-o", str(out))
+    assert result.exit_code == 1
+    assert result.output == f"{out}: error: cannot write: No space left on device\n"
+    assert calls == ["collection.anki2", "media"]
+    assert out.read_bytes() == previous
+    assert sorted(p.name for p in out.parent.iterdir()) == ["doc.apkg"]
+
+
+def test_safety__atomic_write_failure_keeps_the_previous_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state = tmp_path / "doc.deckgen.json"
+    write_bytes_atomic(state, b'{"version": 1}')
+
+    def sync_fails(fd: int) -> None:
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+    monkeypatch.setattr(os, "fsync", sync_fails)
+    with pytest.raises(Exception, match="cannot write: Input/output error"):
+        write_bytes_atomic(state, b'{"version": 2}')
+    assert state.read_bytes() == b'{"version": 1}'
+    assert [p.name for p in tmp_path.iterdir()] == ["doc.deckgen.json"]
+
+
+def test_safety__read_only_output_folder_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = _write_doc(tmp_path, "A.")
+    out = tmp_path / "locked" / "doc.apkg"
+    out.parent.mkdir()
+
+    # Tests may run as root, who can write anywhere; the OS's answer is simulated.
+    def read_only(*args: Any, **kwargs: Any) -> Any:
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    result = _build(str(source), "-o", str(out))
+    assert result.exit_code == 1
+    assert result.output == f"{out}: error: cannot write: Permission denied\n"
+    assert list(out.parent.iterdir()) == []
+
+
+def test_safety__output_path_that_is_a_directory_is_a_clear_error(tmp_path: Path) -> None:
+    source = _write_doc(tmp_path, "A.")
+    out = tmp_path / "deck.apkg"
+    out.mkdir()
+    result = _build(str(source), "-o", str(out))
+    assert result.exit_code == 1
+    assert result.output == f"{out}: error: is a directory; give a file name for the output\n"
+
+
+def test_safety__output_under_a_file_is_a_clear_error(tmp_path: Path) -> None:
+    source = _write_doc(tmp_path, "A.")
+    (tmp_path / "plain").write_text("not a folder", encoding="utf-8")
+    out = tmp_path / "plain" / "deck.apkg"
+    result = _build(str(source), "-o", str(out))
+    assert result.exit_code == 1
+    assert result.output == f"{out}: error: cannot write: {out.parent} is a file, not a folder\n"
+
+
+# --- Nothing unsafe: HTML -----------------------------------------------------------------------
+
+HOSTILE = (
+    "<script>alert(1)</script>\n\n"
+    'Text <img src="x.png" onerror="alert(2)"> and [link](javascript:alert(3)).\n\n'
+    '<iframe src="https://example.com"></iframe>\n\n'
+    '<object data="x.swf"></object>\n\n'
+    '<a href="javascript:alert(4)" onclick="alert(5)">click</a> <b>bold</b> <kbd>Ctrl</kbd>\n\n'
+    "| a | b |\n|:--|--:|\n| 1 | 2 |\n\n"
+    "```python\nx = 1\n```"
+)
+
+
+def test_safety__raw_html_is_text_by_default(collection: Collection, tmp_path: Path) -> None:
+    source = _write_doc(tmp_path, HOSTILE)
+    out = tmp_path / "doc.apkg"
+    assert _build(str(source), "-o", str(out)).exit_code == 0
+    answer = _answer(collection, out)
+    assert "<script" not in answer and "<iframe" not in answer and "<object" not in answer
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in answer
+    assert "Text &lt;img src=&quot;x.png&quot; onerror=&quot;alert(2)&quot;&gt;" in answer
+    assert "[link](javascript:alert(3))" in answer  # not a link at all
+    assert not re.search(r"<[^>]+\son\w+=", answer)
+
+
+def test_safety__allowed_html_is_sanitised(collection: Collection, tmp_path: Path) -> None:
+    source = _write_doc(tmp_path, HOSTILE)
+    out = tmp_path / "doc.apkg"
+    result = _build(str(source), "-o", str(out), "--allow-html")
+    assert result.exit_code == 0, result.output
+    answer = _answer(collection, out)
+    for dangerous in ("<script", "alert(1)", "<iframe", "<object", "onerror", "onclick"):
+        assert dangerous not in answer
+    assert "javascript:" not in answer.replace("[link](javascript:alert(3))", "")
+    # Harmless markup, and what deckgen itself emits, survives.
+    assert '<img src="x.png">' in answer
+    assert "<b>bold</b> <kbd>Ctrl</kbd>" in answer
+    assert '<th style="text-align:left">a</th>' in answer
+    assert '<pre class="highlight"><code class="language-python"><span class="n">x</span>' in answer
+
+
+# --- Nothing unsafe: images ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def image_tree(tmp_path: Path) -> Path:
+    """A source folder with images inside, beside and outside it, and one symlink out."""
+    source_dir = tmp_path / "notes"
+    (source_dir / "img").mkdir(parents=True)
+    (source_dir / "sub").mkdir()
+    (source_dir / "img" / "a.png").write_bytes(b"first image")
+    (source_dir / "sub" / "a.png").write_bytes(b"second image, same file name")
+    (source_dir / "img" / "copy of a.png").write_bytes(b"first image")
+    (tmp_path / "secret.png").write_bytes(b"outside the tree")
+    (source_dir / "img" / "link.png").symlink_to(tmp_path / "secret.png")
+    answer = (
+        "![a](img/a.png) ![same name](sub/a.png) ![same bytes](img/copy%20of%20a.png)\n"
+        "![again](img/a.png)\n"
+        "![up](../secret.png) ![abs](/etc/hostname) ![link](img/link.png)\n"
+        "![remote](https://example.com/remote.png)"
+    )
+    return _write_doc(source_dir, answer)
+
+
+def test_safety__check_names_every_image_that_cannot_be_packed(image_tree: Path) -> None:
+    result = CliRunner().invoke(cli, ["check", str(image_tree)])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"{image_tree}:7: error: image ../secret.png is outside the source's folder; "
+        "it is not packed\n"
+        f"{image_tree}:7: error: image path /etc/hostname is absolute; "
+        "use a path relative to the source's folder\n"
+        f"{image_tree}:7: error: image img/link.png is outside the source's folder; "
+        "it is not packed\n"
+        f"{image_tree}:8: info: remote image https://example.com/remote.png is not packed\n"
+        "1 file checked: 3 errors, 0 warnings, 1 note\n"
+    )
+
+
+def test_safety__only_images_inside_the_tree_are_packed(
+    image_tree: Path, collection: Collection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_network(*args: Any) -> None:
+        raise AssertionError("the build tried to reach the network")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    out, again = tmp_path / "one.apkg", tmp_path / "two.apkg"
+    assert _build(str(image_tree), "-o", str(out), "--force").exit_code == 0
+    assert _build(str(image_tree), "-o", str(again), "--force").exit_code == 0
+    assert out.read_bytes() == again.read_bytes()  # stable names, stable package
+
+    with zipfile.ZipFile(out) as zf:
+        media = json.loads(zf.read("media"))
+        packed = {name: zf.read(entry) for entry, name in media.items()}
+    assert sorted(packed.values()) == [b"first image", b"second image, same file name"]
+    assert all(re.fullmatch(r"dg-[0-9a-f]{16}\.png", name) for name in packed)
+    by_bytes = {data: name for name, data in packed.items()}
+    first, second = by_bytes[b"first image"], by_bytes[b"second image, same file name"]
+
+    answer = _answer(collection, out)
+    assert answer.count(f'<img src="{first}"') == 3
+    assert answer.count(f'<img src="{second}"') == 1
+    for unpacked in ("../secret.png", "/etc/hostname", "img/link.png"):
+        assert f'<img src="{unpacked}"' in answer
+    assert '<img src="https://example.com/remote.png" alt="remote" />' in answer
+    media_dir = Path(collection.media.dir())
+    assert sorted(p.name for p in media_dir.iterdir()) == sorted([first, second])
+    assert (media_dir / first).read_bytes() == b"first image"
+
+
+def test_safety__media_names_come_from_content(image_tree: Path, tmp_path: Path) -> None:
+    out = tmp_path / "deck.apkg"
+    assert _build(str(image_tree), "-o", str(out), "--force").exit_code == 0
+    with zipfile.ZipFile(out) as zf:
+        names = set(json.loads(zf.read("media")).values())
+    digest = hashlib.sha256(b"first image").hexdigest()
+    assert f"dg-{digest[:16]}.png" in names
