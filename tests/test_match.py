@@ -108,7 +108,32 @@ def test_match__similarity_discounts_template_words() -> None:
     templated = similarity(
         "What's the difference between pre-LN and post-LN?",
         "What's the difference between RLHF and DPO?",
-        lambda word: 0.2 if word in {"what", "s", "the", "difference", "between", "and"} else 1,
+        {
+            word: 0.2 if word in {"what", "s", "the", "difference", "between", "and"} else 1.0
+            for word in [
+                "what",
+                "s",
+                "the",
+                "difference",
+                "between",
+                "pre",
+                "ln",
+                "post",
+                "and",
+                "rlhf",
+                "dpo",
+            ]
+        },
     )
     typo = similarity("What is in-context lerning?", "What is in-context learning?")
     assert templated < 0.55 < typo
+
+
+def test_match__a_wholesale_rewrite_skips_similarity_and_says_so() -> None:
+    size = 400  # 400 x 400 leftover pairs: beyond MAX_PAIRS
+    before = known(*((f"What is old topic {n}?", "P", f"a{n}") for n in range(size)))
+    current = [Current(f"What is new topic {n}?", "P", f"b{n}") for n in range(size)]
+    matching = match_cards(before, current, NS)
+    assert matching.similarity_skipped
+    assert set(methods(matching)) == {"new"}
+    assert len(matching.unmatched) == size

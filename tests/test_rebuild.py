@@ -218,3 +218,43 @@ def test_cli__status_warns_what_subdecks_cannot_carry(doc: Path, tmp_path: Path)
     assert "warning: renamed part: cards already in subdeck 'Part 1: Basics' stay there" in (
         result.output
     )
+
+
+def test_cli__status_before_the_first_build_says_so(doc: Path) -> None:
+    result = CliRunner().invoke(cli, ["status", str(doc)])
+    assert result.stdout == (
+        f"{doc}: no basics.deckgen.json yet: the next build gives 3 cards their question-based IDs\n"
+    )
+    assert not state_path(doc).exists()
+
+
+def test_cli__status_warns_when_the_notetype_fields_differ(doc: Path, tmp_path: Path) -> None:
+    CliRunner().invoke(cli, ["build", str(doc), "-o", str(tmp_path / "a.apkg")])
+    state = state_path(doc)
+    state.write_text(state.read_text("utf-8").replace('"ID"', '"Id"'), "utf-8")
+    result = CliRunner().invoke(cli, ["status", str(doc)])
+    assert "warning: the notetype's fields changed: Anki will import a second notetype" in (
+        result.stdout
+    )
+
+
+def test_rebuild__a_renamed_part_is_a_rename_and_a_card_leaving_it_a_move(
+    doc: Path, tmp_path: Path
+) -> None:
+    text = DOC + "\n## Part 2: More\n\n### What is D?\n\nD.\n"
+    doc.write_text(text, encoding="utf-8")
+    state = state_path(doc)
+    build(doc, tmp_path / "a.apkg", state_file=state, clock=lambda: T0)
+    moved = "### What is B?\n<!-- id: my-own-b -->\n\nB follows A.\n\n"
+    edited = text.replace(moved, "").replace("## Part 1: Basics", "## Part 1: Letters")
+    doc.write_text(edited + "\n" + moved, encoding="utf-8")
+    report = build(doc, tmp_path / "b.apkg", state_file=state, clock=lambda: T0 + 1)
+    assert report.revision is not None
+    assert report.revision.renamed_parts == (("Part 1: Basics", "Part 1: Letters"),)
+    kinds = [(change.question, change.kinds) for change in report.revision.changes]
+    assert kinds == [
+        ("What is A?", ("changed",)),
+        ("What is A?", ("changed",)),
+        ("What is D?", ("unchanged",)),
+        ("What is B?", ("moved",)),
+    ]

@@ -215,6 +215,8 @@ def test_roundtrip__unchanged_notes_keep_their_mtime(round_trip: RoundTrip) -> N
     assert kinds[ids_v1[TYPO_FIXED_AND_EDITED[0]]] == ("reworded", "changed")
     assert kinds[ids_v1[MOVED]] == ("moved",)
     assert kinds[ids_v1[DELETED]] == ("removed",)
+    assert kinds[ids_v1["What is the scaled dot-product attention formula?"]] == ("changed",)
+    assert report.revision.renamed_parts == (("Part 2: Attention Mechanism", "Part 2: Attention"),)
 
 
 def test_roundtrip__the_removed_note_is_reported_and_found_by_the_search(

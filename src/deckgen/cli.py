@@ -171,7 +171,7 @@ def _echo_revision(revision: Revision, *, subdecks: bool) -> None:
 @cli.command()
 @source_args
 @click.option("--subdecks", is_flag=True, help="Warn about what subdecks cannot carry.")
-@click.option("--allow-html", is_flag=True, help="Render as `build --allow-html` does.")
+@allow_html_option
 def status(sources: tuple[Path, ...], subdecks: bool, allow_html: bool) -> None:
     """Show what the next build changes (new, reworded, moved, changed, removed); write nothing."""
     import time

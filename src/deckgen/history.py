@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -183,25 +183,39 @@ def _kinds(
 def _renamed_parts(
     document: Document, befores: list[CardRecord | None], previous: DeckState | None
 ) -> dict[str, str]:
-    """Old part heading → new one, when a whole part's cards now sit under one new heading."""
+    """Old part heading → new one: the new heading most of an old part's cards now sit under,
+    when the old heading is gone and the new one did not exist before (so cards that went
+    elsewhere are moves, not part of the rename)."""
     if previous is None:
         return {}
     old_parts = {card.part for card in previous.cards}
     new_parts = {part.heading for part in document.parts}
-    goes_to: dict[str, set[str]] = defaultdict(set)
+    gone = old_parts - new_parts
+    goes_to: dict[str, Counter[str]] = defaultdict(Counter)
     for card, before in zip(document.cards, befores, strict=True):
-        if before is not None and before.part in old_parts:
-            goes_to[before.part].add(card.part.heading)
-    renamed = {}
-    for old, targets in goes_to.items():
-        (new, *others) = sorted(targets)
-        if not others and old != new and old not in new_parts and new not in old_parts:
-            renamed[old] = new
+        if before is not None and before.part in gone and card.part.heading not in old_parts:
+            goes_to[before.part][card.part.heading] += 1
+    renamed: dict[str, str] = {}
+    for old, targets in sorted(goes_to.items()):
+        for new, _ in sorted(targets.items(), key=lambda item: (-item[1], item[0])):
+            if new not in renamed.values():
+                renamed[old] = new
+                break
     return renamed
 
 
 def _ambiguities(document: Document, identities: Identities) -> tuple[Diagnostic, ...]:
     found = []
+    if identities.matching.similarity_skipped:
+        found.append(
+            Diagnostic(
+                document.path,
+                None,
+                "warning",
+                "too many questions changed at once to match rewordings; only unchanged questions "
+                "and unchanged answers keep their cards",
+            )
+        )
     for ambiguity in identities.matching.ambiguities:
         card = document.cards[ambiguity.current]
         alike = ", ".join(

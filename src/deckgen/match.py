@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -34,8 +34,14 @@ question pairs that score above this only compete when one is deleted as the oth
 """
 MARGIN = 0.1
 """How much the best candidate must beat the runner-up, for either card, to be taken."""
+MAX_PAIRS = 100_000
+"""Most (new x removed) question pairs compared by similarity (about a second); a rewrite
+beyond that keeps only exact-question and same-answer matches, and says so."""
 _SAME_WORD = 0.8
 """Character similarity at which two words count as one (typos, plurals)."""
+_TYPO_FLOOR = 0.3
+"""Share of whole words two questions need before typos are looked for at all: a rephrasing
+keeps some words intact, and unrelated questions are skipped cheaply."""
 
 Method = Literal["pinned", "question", "answer", "similar", "new"]
 
@@ -88,6 +94,8 @@ class Matching:
     assignments: tuple[Assignment, ...]
     unmatched: tuple[int, ...]
     ambiguities: tuple[Ambiguity, ...] = ()
+    similarity_skipped: bool = False
+    """Too many leftovers to compare by similarity (see MAX_PAIRS)."""
 
 
 def match_cards(known: Sequence[Known], current: Sequence[Current], namespace: str) -> Matching:
@@ -128,7 +136,9 @@ def match_cards(known: Sequence[Known], current: Sequence[Current], namespace: s
     pair("question", question, unique=False)
     pair("answer", lambda x: x.answer, unique=True)
 
-    ambiguities = _pair_similar(known, current, taken, free_known)
+    leftovers = (len(current) - len(taken)) * len(free_known)
+    skipped = leftovers > MAX_PAIRS
+    ambiguities = [] if skipped else _pair_similar(known, current, taken, free_known)
 
     used = {k.id for k in known} | {a.id for a in taken.values()}
     fallback = question_ids(namespace, [card.question for card in current])
@@ -147,6 +157,7 @@ def match_cards(known: Sequence[Known], current: Sequence[Current], namespace: s
         assignments=tuple(taken[c] for c in range(len(current))),
         unmatched=tuple(sorted(free_known)),
         ambiguities=tuple(ambiguities),
+        similarity_skipped=skipped,
     )
 
 
@@ -161,19 +172,25 @@ def _pair_similar(
     ks = sorted(free_known)
     if not cs or not ks:
         return []
-    weigh = _word_weights([known[k].question for k in ks] + [current[c].question for c in cs])
-    scores = {
-        (c, k): similarity(current[c].question, known[k].question, weigh) for c in cs for k in ks
-    }
-    # Only scores within MARGIN of the threshold can win or stand in a winner's way.
-    near = {pair: score for pair, score in scores.items() if score >= SIMILAR - MARGIN}
+    # Word rarity over every question at hand, so template words weigh little however few
+    # questions are left over.
+    words_k = [_words(card.question) for card in known]
+    words_c = [_words(card.question) for card in current]
+    weight = _word_weights(words_k + words_c)
+    scores = {}
+    for c in cs:
+        for k in ks:
+            score = _similarity(words_c[c], words_k[k], weight)
+            # Only scores within MARGIN of the threshold can win or stand in a winner's way.
+            if score >= SIMILAR - MARGIN:
+                scores[c, k] = score
     by_current: dict[int, list[tuple[int, float]]] = defaultdict(list)
     by_known: dict[int, list[tuple[int, float]]] = defaultdict(list)
-    for (c, k), score in near.items():
+    for (c, k), score in scores.items():
         by_current[c].append((k, score))
         by_known[k].append((c, score))
     ambiguous: dict[int, Ambiguity] = {}
-    for (c, k), score in sorted(near.items(), key=lambda item: (-item[1], item[0])):
+    for (c, k), score in sorted(scores.items(), key=lambda item: (-item[1], item[0])):
         if score < SIMILAR:
             break
         # A card refused once stays new: a weaker pairing later would be the guess we refused.
@@ -193,20 +210,28 @@ def _pair_similar(
     return [ambiguous[c] for c in sorted(ambiguous)]
 
 
-def similarity(a: str, b: str, weigh: Callable[[str], float] | None = None) -> float:
+def similarity(a: str, b: str, weight: Mapping[str, float] | None = None) -> float:
     """How alike two questions are, 0..1: shared words weighted by rarity, typos forgiven.
 
     Common words ("what's the difference between") weigh little, so two different questions
     built on one template score low, while a rephrasing that keeps the topic words scores high.
+    Without `weight`, every word weighs 1.
     """
     words_a, words_b = _words(a), _words(b)
-    if not words_a or not words_b:
-        return 1.0 if words_a == words_b else 0.0
-    weight = weigh or (lambda word: 1.0)
-    total = sum(map(weight, words_a)) + sum(map(weight, words_b))
-    shared = sum(weight(w) * _closest(w, words_b) for w in words_a) + sum(
-        weight(w) * _closest(w, words_a) for w in words_b
-    )
+    return _similarity(words_a, words_b, weight or dict.fromkeys(words_a | words_b, 1.0))
+
+
+def _similarity(a: frozenset[str], b: frozenset[str], weight: Mapping[str, float]) -> float:
+    if not a or not b:
+        return 1.0 if a == b else 0.0
+    total = sum(weight[w] for w in a) + sum(weight[w] for w in b)
+    shared = 2 * sum(weight[w] for w in a & b)
+    # Words only one side has may still be the same word with a typo or an inflection; worth
+    # the character comparisons only when the questions already share enough whole words.
+    only_a, only_b = a - b, b - a
+    if only_a and only_b and shared >= _TYPO_FLOOR * total:
+        shared += sum(weight[w] * _closest(w, only_b) for w in only_a)
+        shared += sum(weight[w] * _closest(w, only_a) for w in only_b)
     return shared / total
 
 
@@ -215,27 +240,23 @@ def _words(text: str) -> frozenset[str]:
 
 
 def _closest(word: str, others: frozenset[str]) -> float:
-    if word in others:
-        return 1.0
     best = max(_word_likeness(word, other) for other in others)
     return best if best >= _SAME_WORD else 0.0
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=1 << 16)
 def _word_likeness(a: str, b: str) -> float:
+    # Length alone bounds the ratio: 2*min/(len a + len b); most unrelated pairs stop here.
+    if 2 * min(len(a), len(b)) < _SAME_WORD * (len(a) + len(b)):
+        return 0.0
     matcher = SequenceMatcher(None, a, b)
-    # The quick upper bounds settle most pairs of unrelated words without the full comparison.
-    if matcher.real_quick_ratio() < _SAME_WORD or matcher.quick_ratio() < _SAME_WORD:
+    if matcher.quick_ratio() < _SAME_WORD:
         return 0.0
     return matcher.ratio()
 
 
-def _word_weights(questions: Sequence[str]) -> Callable[[str], float]:
-    """Inverse document frequency over the questions at hand: rare words tell questions apart."""
-    frequency = Counter(word for q in questions for word in _words(q))
+def _word_weights(questions: Sequence[frozenset[str]]) -> dict[str, float]:
+    """Inverse document frequency: rare words tell questions apart."""
+    frequency = Counter(word for words in questions for word in words)
     count = len(questions)
-
-    def weigh(word: str) -> float:
-        return math.log((count + 1) / (frequency[word] + 1)) + 1
-
-    return weigh
+    return {word: math.log((count + 1) / (n + 1)) + 1 for word, n in frequency.items()}
