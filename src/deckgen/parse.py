@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,7 +38,21 @@ def parse_document(
     Only top-level tokens count, so a `#` line in a code block or a list is never a heading.
     Text before the first part (the preamble) and after a closing `---` (a trailer) is no card.
     """
-    tokens = md.parse(text, {})
+    return parse_tokens(
+        md.parse(text, {}), text, path, part_level=part_level, question_level=question_level
+    )
+
+
+def parse_tokens(
+    tokens: Sequence[Token],
+    text: str,
+    path: Path,
+    *,
+    part_level: int | None = 2,
+    question_level: int = 3,
+) -> Document:
+    """`parse_document` over tokens already parsed from `text`, so a caller that needs to look
+    at the stream first (front matter, heading levels) still parses the document only once."""
     lines = text.splitlines(keepends=True)
     title: str | None = None
     parts: list[Part] = []
