@@ -4,24 +4,26 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from markdown_it import MarkdownIt
 
 from deckgen.check import check_document, error_count, no_cards_reason
+from deckgen.config import Config
 from deckgen.errors import CheckError, SourceError
 from deckgen.history import Revision, identify, revise
 from deckgen.identity import question_ids
+from deckgen.loading import LoadedSource, load_source
 from deckgen.markdown import make_markdown
 from deckgen.media import ENV_KEY as MEDIA_ENV_KEY
 from deckgen.media import plan_media
 from deckgen.model import Deck, Diagnostic, Document, Note
-from deckgen.parse import parse_document
 from deckgen.render import render_answer, render_inline_source, render_question
 from deckgen.sanitize import sanitize_html
+from deckgen.select import Selection, Topic, part_topics, select_cards
+from deckgen.settings import SourceSettings
 from deckgen.slug import slugify
-from deckgen.source import read_source
 from deckgen.state import DeckState, NotetypeRecord, load_state, save_state
 
 
@@ -37,6 +39,18 @@ class BuildOptions:
     """Pass raw HTML in the source through (sanitised) instead of escaping it."""
     force: bool = False
     """Write the deck even when `check` finds errors."""
+    selection: Selection = field(default_factory=Selection)
+    """Which cards go into the package; a subset keeps the full deck's IDs and deck name."""
+    tag_prefix: str | None = None
+    """The top of every tag (default: the file name); IDs never depend on it."""
+    topics: tuple[Topic, ...] = ()
+    """Named groups of parts; each card also gets `<prefix>::topic::<name>`."""
+    part_level: int | None = None
+    """Heading level of parts (0: none); None detects it."""
+    question_level: int | None = None
+    """Heading level of questions; None detects it."""
+    config: Config | None = None
+    """Project settings; the fields above, when given, win over it and over front matter."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,29 +67,76 @@ class BuildReport:
     """What changed since the previous build; None when the build kept no state."""
 
 
-def load_document(path: Path, md: MarkdownIt) -> Document:
+def load_document(path: Path, md: MarkdownIt, options: BuildOptions | None = None) -> Document:
     """Read and parse a source; a document without a single card is an error that says why."""
-    document = parse_document(read_source(path), path, md)
-    reason = no_cards_reason(document)
+    return load_with_settings(path, md, options or BuildOptions())[0]
+
+
+def load_with_settings(
+    path: Path, md: MarkdownIt, options: BuildOptions
+) -> tuple[Document, BuildOptions]:
+    """The document and the options that apply to it (see `settled`); no cards is an error."""
+    loaded, options = settled(path, md, options)
+    reason = no_cards_reason(loaded.document, loaded.shape)
     if reason:
         raise SourceError(path, None, f"no cards: {reason}")
-    return document
+    return loaded.document, options
 
 
 def load_checked(
     path: Path, md: MarkdownIt, options: BuildOptions
-) -> tuple[Document, tuple[Diagnostic, ...]]:
-    """Read, parse and check a source; errors stop here unless `options.force`."""
-    text = read_source(path)
-    document = parse_document(text, path, md)
-    diagnostics = tuple(check_document(text, document, allow_html=options.allow_html))
-    reason = no_cards_reason(document)
+) -> tuple[Document, tuple[Diagnostic, ...], BuildOptions]:
+    """Read, parse and check a source; errors stop here unless `options.force`.
+
+    Also returns the options that apply to this source (see `settled`).
+    """
+    loaded, options = settled(path, md, options)
+    document = loaded.document
+    diagnostics = tuple(
+        check_document(loaded.text, document, allow_html=options.allow_html, shape=loaded.shape)
+    )
+    reason = no_cards_reason(document, loaded.shape)
     errors = error_count(diagnostics)
     if reason and errors == 1:
         raise SourceError(path, None, f"no cards: {reason}")
     if errors and (reason or not options.force):
         raise CheckError(path, diagnostics)
-    return document, diagnostics
+    return document, diagnostics, options
+
+
+def settled(path: Path, md: MarkdownIt, options: BuildOptions) -> tuple[LoadedSource, BuildOptions]:
+    """Read and parse `path`, and the options that apply to it: `options` where they say
+    something, then the file's front matter, then the config; levels as detected."""
+    overrides = SourceSettings(
+        deck=options.deck_name,
+        tag_prefix=options.tag_prefix,
+        subdecks=options.subdecks or None,
+        part_level=options.part_level,
+        question_level=options.question_level,
+        topics=options.topics,
+    )
+    loaded = load_source(path, md, overrides, options.config)
+    settings, shape = loaded.settings, loaded.shape
+    return loaded, replace(
+        options,
+        deck_name=settings.deck,
+        tag_prefix=settings.tag_prefix,
+        subdecks=bool(settings.subdecks),
+        topics=settings.topics,
+        part_level=shape.part_level or 0,
+        question_level=shape.question_level,
+    )
+
+
+def select_notes(document: Document, deck: Deck, options: BuildOptions) -> Deck:
+    """The notes of the cards `options.selection` picks, with the full deck's IDs and name."""
+    if not options.selection:
+        return deck
+    chosen = set(select_cards(document, options.selection, options.topics))
+    notes = tuple(
+        note for card, note in zip(document.cards, deck.notes, strict=True) if card in chosen
+    )
+    return replace(deck, notes=notes)
 
 
 def deck_name(document: Document, options: BuildOptions) -> str:
@@ -85,7 +146,7 @@ def deck_name(document: Document, options: BuildOptions) -> str:
 
 
 def tag_prefix(document: Document) -> str:
-    """The top of every tag this document's notes carry."""
+    """The file's namespace: the default top of its tags, and what its IDs are hashed under."""
     return slugify(document.stem) or "deck"
 
 
@@ -103,10 +164,11 @@ def make_deck(
     gets the ID of its question text.
     """
     name = deck_name(document, options)
-    prefix = tag_prefix(document)
+    prefix = options.tag_prefix or tag_prefix(document)
     stamp = int(time.time()) if mtime is None else mtime
     if ids is None:
-        ids = question_ids(prefix, [card.question for card in document.cards])
+        ids = question_ids(tag_prefix(document), [card.question for card in document.cards])
+    topics = part_topics(document, options.topics)
     # Part headings are parsed once per part, not once per card.
     part_html = {part: render_inline_source(part.heading, md) for part in document.parts}
     media = plan_media(
@@ -125,7 +187,10 @@ def make_deck(
                 answer=clean(render_answer(card, md, env)),
                 part=clean(part_html.get(card.part) or render_inline_source(card.part.heading, md)),
                 source=f"{document.path.name}#{card.anchor}",
-                tags=(f"{prefix}::{card.part.tag_name}",),
+                tags=(
+                    f"{prefix}::{card.part.tag_name}",
+                    *(f"{prefix}::topic::{name}" for name in topics[card.part]),
+                ),
                 deck=subdeck if options.subdecks else name,
                 mtime=stamp,
             )
@@ -133,9 +198,12 @@ def make_deck(
     return Deck(name, tuple(notes), media.files)
 
 
-def default_output(source: Path, build_dir: Path = Path("build")) -> Path:
-    """`build/<stem>.apkg`."""
-    return build_dir / f"{source.stem}.apkg"
+def default_output(
+    source: Path, build_dir: Path = Path("build"), selection: Selection | None = None
+) -> Path:
+    """`build/<stem>.apkg`, or `build/<stem>--<what was selected>.apkg` for a subset."""
+    label = selection.label() if selection else ""
+    return build_dir / (f"{source.stem}--{label}.apkg" if label else f"{source.stem}.apkg")
 
 
 def revise_source(
@@ -145,15 +213,28 @@ def revise_source(
 
     The revision's diagnostics are the source's check results, then any ambiguous matches.
     """
+    document, revision, _ = revise_settled(source, options, previous, now=now)
+    return document, revision
+
+
+def revise_settled(
+    source: Path, options: BuildOptions, previous: DeckState | None, *, now: int
+) -> tuple[Document, Revision, BuildOptions]:
+    """`revise_source`, and the options that apply to `source` (see `settled`).
+
+    The revision always covers the whole document, whatever `options.selection` says, so a
+    filtered build never records unselected cards as removed.
+    """
     from deckgen.package import FIELDS, notetype_digest
 
     md = make_markdown(allow_html=options.allow_html)
-    document, diagnostics = load_checked(source, md, options)
+    document, diagnostics, options = load_checked(source, md, options)
     identities = identify(document, previous, tag_prefix(document))
     deck = make_deck(document, md, options, mtime=now, ids=identities.ids)
     notetype = NotetypeRecord(notetype_digest(), FIELDS, now)
     revision = revise(document, deck, identities, previous, notetype, now=now)
-    return document, replace(revision, diagnostics=diagnostics + revision.diagnostics)
+    revision = replace(revision, diagnostics=diagnostics + revision.diagnostics)
+    return document, revision, options
 
 
 def build(
@@ -175,10 +256,11 @@ def build(
     options = options or BuildOptions()
     started = time.perf_counter()
     previous = load_state(state_file) if state_file is not None else None
-    document, revision = revise_source(source, options, previous, now=int(clock()))
-    output = output or default_output(source)
+    document, revision, options = revise_settled(source, options, previous, now=int(clock()))
+    deck = select_notes(document, revision.deck, options)
+    output = output or default_output(source, selection=options.selection)
     write_package(
-        revision.deck,
+        deck,
         output,
         subdecks=options.subdecks,
         notetype_mtime=revision.state.notetype.mtime,
@@ -188,8 +270,8 @@ def build(
     return BuildReport(
         source=source,
         output=output,
-        cards=len(revision.deck.notes),
-        parts=len({card.part for card in document.cards}),
+        cards=len(deck.notes),
+        parts=len({note.part for note in deck.notes}),
         seconds=time.perf_counter() - started,
         diagnostics=revision.diagnostics,
         revision=revision if state_file is not None else None,

@@ -18,13 +18,15 @@ from markdown_it import MarkdownIt
 from markdown_it.common.html_re import HTML_TAG_RE
 from markdown_it.token import Token
 
+from deckgen.config import Config
 from deckgen.errors import SourceError
 from deckgen.identity import normalize_question
+from deckgen.loading import load_source
 from deckgen.markdown import make_markdown
 from deckgen.media import image_diagnostics
 from deckgen.model import Diagnostic, Document, Severity
-from deckgen.parse import parse_document
-from deckgen.source import read_source
+from deckgen.settings import SourceSettings
+from deckgen.shape import SEED_SHAPE, Shape
 
 # Part and question headings; a lone `#` in code is far more often a comment than a title.
 _HEADING_LINE = re.compile(r"^ {0,3}#{2,6}[ \t]+\S")
@@ -49,6 +51,8 @@ class Lint:
     document: Document
     allow_html: bool
     max_nesting: int
+    shape: Shape = SEED_SHAPE
+    """The heading levels the document was read with."""
 
     def at(self, line: int | None, severity: Severity, message: str) -> Diagnostic:
         """A diagnostic at `line` of this file."""
@@ -58,7 +62,9 @@ class Lint:
 Rule = Callable[[Lint], Iterable[Diagnostic]]
 
 
-def check_document(text: str, document: Document, *, allow_html: bool = False) -> list[Diagnostic]:
+def check_document(
+    text: str, document: Document, *, allow_html: bool = False, shape: Shape = SEED_SHAPE
+) -> list[Diagnostic]:
     """Every diagnostic for `document` (parsed from `text`), in line order."""
     md = _lint_markdown(allow_html)
     lint = Lint(
@@ -68,6 +74,7 @@ def check_document(text: str, document: Document, *, allow_html: bool = False) -
         document=document,
         allow_html=allow_html,
         max_nesting=int(md.options["maxNesting"]),
+        shape=shape,
     )
     found = list(document.diagnostics)
     for rule in RULES:
@@ -75,14 +82,21 @@ def check_document(text: str, document: Document, *, allow_html: bool = False) -
     return sorted(found, key=lambda d: d.line or 0)
 
 
-def check_file(path: Path, *, allow_html: bool = False) -> list[Diagnostic]:
-    """Read, parse and check one source; a file that cannot be read is one error diagnostic."""
+def check_file(
+    path: Path,
+    *,
+    allow_html: bool = False,
+    overrides: SourceSettings | None = None,
+    config: Config | None = None,
+) -> list[Diagnostic]:
+    """Read, parse and check one source, read with its settings (front matter, config, levels
+    given in `overrides`); a file or setting that cannot be read is one error diagnostic."""
     md = make_markdown(allow_html=allow_html)
     try:
-        text = read_source(path)
+        loaded = load_source(path, md, overrides, config)
     except SourceError as exc:
         return [Diagnostic(exc.path, exc.line, "error", exc.message)]
-    return check_document(text, parse_document(text, path, md), allow_html=allow_html)
+    return check_document(loaded.text, loaded.document, allow_html=allow_html, shape=loaded.shape)
 
 
 def error_count(diagnostics: Iterable[Diagnostic]) -> int:
@@ -90,15 +104,18 @@ def error_count(diagnostics: Iterable[Diagnostic]) -> int:
     return sum(1 for d in diagnostics if d.severity == "error")
 
 
-def no_cards_reason(document: Document) -> str | None:
-    """Why `document` gives no cards, or None when it gives some."""
+def no_cards_reason(document: Document, shape: Shape = SEED_SHAPE) -> str | None:
+    """Why `document`, read as `shape`, gives no cards, or None when it gives some."""
     if document.cards:
         return None
     if any(d.message.startswith("question has no answer") for d in document.diagnostics):
         return "no question has an answer"
+    questions = "#" * shape.question_level
+    if shape.part_level is None:
+        return f"no question headings (`{questions} …`) found"
     if not document.parts:
-        return "no part headings (`## …`) found"
-    return "no question headings (`### …`) under any part"
+        return f"no part headings (`{'#' * shape.part_level} …`) found"
+    return f"no question headings (`{questions} …`) under any part"
 
 
 @cache
@@ -112,7 +129,7 @@ def _lint_markdown(allow_html: bool) -> MarkdownIt:
 
 def no_cards(lint: Lint) -> Iterator[Diagnostic]:
     """A document without cards cannot be a deck."""
-    reason = no_cards_reason(lint.document)
+    reason = no_cards_reason(lint.document, lint.shape)
     if reason:
         yield lint.at(None, "error", f"no cards: {reason}")
 

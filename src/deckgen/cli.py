@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from deckgen import __version__
+from deckgen.cli_options import ConfigFinder, make_selection, reading_options, selection_options
 from deckgen.errors import CheckError, DeckgenError, SourceError
 
 if TYPE_CHECKING:
@@ -77,6 +78,9 @@ def cli() -> None:
 @click.option("--subdecks", is_flag=True, help="Put each part in its own subdeck.")
 @allow_html_option
 @click.option("--force", is_flag=True, help="Write the deck even if `check` finds errors.")
+@click.option("--merge", is_flag=True, help="Put all SOURCES into one package.")
+@selection_options
+@reading_options
 def build(
     sources: tuple[Path, ...],
     output: Path | None,
@@ -84,22 +88,56 @@ def build(
     subdecks: bool,
     allow_html: bool,
     force: bool,
+    merge: bool,
+    parts: tuple[str, ...],
+    topics: tuple[str, ...],
+    grep: tuple[str, ...],
+    part_level: int | None,
+    question_level: int | None,
+    config_path: Path | None,
 ) -> None:
-    """Build SOURCES (default: source/*.md) into build/<stem>.apkg."""
-    from deckgen.build import BuildOptions
+    """Build SOURCES (default: source/*.md) into build/<stem>.apkg.
+
+    With --part, --topic or --grep the package holds only those cards (same IDs and deck as
+    the full one) and is named after the selection, e.g. build/<stem>--llm.apkg.
+    """
+    from deckgen.build import BuildOptions, BuildReport
     from deckgen.build import build as build_source
+    from deckgen.merge import build_merged
 
     with _reported_errors():
         paths = _sources(sources)
-        if output is not None and len(paths) != 1:
-            raise click.BadParameter("-o needs exactly one source", param_hint="-o")
+        if output is not None and len(paths) != 1 and not merge:
+            raise click.BadParameter("-o needs exactly one source (or --merge)", param_hint="-o")
         options = BuildOptions(
-            deck_name=deck_name, subdecks=subdecks, allow_html=allow_html, force=force
+            deck_name=deck_name,
+            subdecks=subdecks,
+            allow_html=allow_html,
+            force=force,
+            selection=make_selection(parts, topics, grep),
+            part_level=part_level,
+            question_level=question_level,
         )
         from deckgen.state import state_path
 
-        for path in paths:
-            report = build_source(path, output, options, state_file=state_path(path))
+        options_for = ConfigFinder(config_path).options(options)
+        reports: Iterable[BuildReport] = (
+            [
+                build_merged(
+                    paths,
+                    output,
+                    options_for(paths[0]),
+                    options_for=options_for,
+                    state_file_for=state_path,
+                )
+            ]
+            if merge
+            else (
+                build_source(path, output, options_for(path), state_file=state_path(path))
+                for path in paths
+            )
+        )
+        for report in reports:
             for diagnostic in report.diagnostics:
                 if diagnostic.severity != "info":
                     click.echo(str(diagnostic), err=True)
@@ -113,35 +151,62 @@ def build(
 
 @cli.command("list")
 @source_args
-def list_parts(sources: tuple[Path, ...]) -> None:
-    """List the parts of SOURCES with card counts and the Anki search for each."""
-    from deckgen.build import load_document, tag_prefix
+@reading_options
+def list_parts(
+    sources: tuple[Path, ...],
+    part_level: int | None,
+    question_level: int | None,
+    config_path: Path | None,
+) -> None:
+    """List the parts and topics of SOURCES with card counts and the Anki search for each."""
+    from deckgen.build import BuildOptions, load_with_settings
+    from deckgen.listing import format_entries, part_entries, topic_entries
     from deckgen.markdown import make_markdown
+    from deckgen.shape import Shape
 
     with _reported_errors():
         md = make_markdown()
+        options_for = ConfigFinder(config_path).options(
+            BuildOptions(part_level=part_level, question_level=question_level)
+        )
         for path in _sources(sources):
-            document = load_document(path, md)
-            prefix = tag_prefix(document)
-            click.echo(f"{path}: {len(document.cards)} cards")
-            for part in document.parts:
-                count = sum(1 for card in document.cards if card.part == part)
-                tag = f"{prefix}::{part.tag_name}"
-                click.echo(f"  {count:4d}  {part.heading:<45}  tag:{tag}")
+            document, options = load_with_settings(path, md, options_for(path))
+            shape = Shape(options.part_level or None, options.question_level or 0)
+            click.echo(f"{path}: {len(document.cards)} cards ({shape.describe()})")
+            for line in format_entries(part_entries(document, options)):
+                click.echo(line)
+            topics = topic_entries(document, options)
+            if topics:
+                click.echo("  topics:")
+                for line in format_entries(topics):
+                    click.echo(line)
 
 
 @cli.command()
 @source_args
 @allow_html_option
-def check(sources: tuple[Path, ...], allow_html: bool) -> None:
+@reading_options
+def check(
+    sources: tuple[Path, ...],
+    allow_html: bool,
+    part_level: int | None,
+    question_level: int | None,
+    config_path: Path | None,
+) -> None:
     """Check SOURCES (default: source/*.md) for problems; write nothing. Exit 1 on errors."""
     from deckgen.check import check_file
+    from deckgen.settings import SourceSettings
 
     with _reported_errors():
         paths = _sources(sources)
         counts = {"error": 0, "warning": 0, "info": 0}
+        levels = SourceSettings(part_level=part_level, question_level=question_level)
+        configs = ConfigFinder(config_path)
         for path in paths:
-            for diagnostic in check_file(path, allow_html=allow_html):
+            found = check_file(
+                path, allow_html=allow_html, overrides=levels, config=configs.for_source(path)
+            )
+            for diagnostic in found:
                 counts[diagnostic.severity] += 1
                 click.echo(str(diagnostic))
         files = f"{len(paths)} file{'s' if len(paths) != 1 else ''}"
@@ -172,7 +237,15 @@ def _echo_revision(revision: Revision, *, subdecks: bool) -> None:
 @source_args
 @click.option("--subdecks", is_flag=True, help="Warn about what subdecks cannot carry.")
 @allow_html_option
-def status(sources: tuple[Path, ...], subdecks: bool, allow_html: bool) -> None:
+@reading_options
+def status(
+    sources: tuple[Path, ...],
+    subdecks: bool,
+    allow_html: bool,
+    part_level: int | None,
+    question_level: int | None,
+    config_path: Path | None,
+) -> None:
     """Show what the next build changes (new, reworded, moved, changed, removed); write nothing."""
     import time
 
@@ -181,10 +254,17 @@ def status(sources: tuple[Path, ...], subdecks: bool, allow_html: bool) -> None:
     from deckgen.state import load_state, state_path
 
     with _reported_errors():
-        options = BuildOptions(subdecks=subdecks, allow_html=allow_html)
+        options_for = ConfigFinder(config_path).options(
+            BuildOptions(
+                subdecks=subdecks,
+                allow_html=allow_html,
+                part_level=part_level,
+                question_level=question_level,
+            )
+        )
         for path in _sources(sources):
             previous = load_state(state_path(path))
-            _, revision = revise_source(path, options, previous, now=int(time.time()))
+            _, revision = revise_source(path, options_for(path), previous, now=int(time.time()))
             for diagnostic in revision.diagnostics:
                 if diagnostic.severity != "info":
                     click.echo(str(diagnostic), err=True)

@@ -15,12 +15,19 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
 from deckgen.errors import SourceError
-from deckgen.settings import SETTING_KEYS, KeyPath, Origin, SourceSettings, check_keys, read_settings
+from deckgen.settings import (
+    SETTING_KEYS,
+    KeyPath,
+    Origin,
+    SourceSettings,
+    check_keys,
+    read_settings,
+)
 from deckgen.source import read_source
 
 CONFIG_NAME = "deckgen.toml"
@@ -29,7 +36,9 @@ _TOOL_KEYS: KeyPath = ("tool", "deckgen")
 _TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)$")
 _HEADER = re.compile(r"^\s*\[\[?\s*([\w\-.\"' ]+?)\s*\]\]?\s*(#.*)?$")
 _TOOL_TABLE = re.compile(r"^\s*\[\s*tool\s*\.\s*deckgen\b", re.MULTILINE)
-_ASSIGNMENT = re.compile(r"^\s*((?:[\w-]+|\"[^\"]*\"|'[^']*')(?:\s*\.\s*(?:[\w-]+|\"[^\"]*\"|'[^']*'))*)\s*=")
+_ASSIGNMENT = re.compile(
+    r"^\s*((?:[\w-]+|\"[^\"]*\"|'[^']*')(?:\s*\.\s*(?:[\w-]+|\"[^\"]*\"|'[^']*'))*)\s*="
+)
 _KEY_PART = re.compile(r"[\w-]+|\"[^\"]*\"|'[^']*'")
 
 
@@ -38,7 +47,7 @@ class Config:
     """Settings for every source (`defaults`) and for sources by file stem."""
 
     path: Path | None = None
-    defaults: SourceSettings = SourceSettings()
+    defaults: SourceSettings = field(default_factory=SourceSettings)
     sources: tuple[tuple[str, SourceSettings], ...] = ()
 
     def for_source(self, source: Path) -> SourceSettings:
@@ -69,7 +78,9 @@ def load_config(path: Path) -> Config:
         message = str(exc)
         match = _TOML_LINE.search(message)
         line = int(match[1]) if match else None
-        raise SourceError(path, line, f"not valid TOML: {_TOML_LINE.sub('', message).strip()}") from None
+        raise SourceError(
+            path, line, f"not valid TOML: {_TOML_LINE.sub('', message).strip()}"
+        ) from None
     at: KeyPath = ()
     if path.name == PYPROJECT:
         at = _TOOL_KEYS

@@ -5,6 +5,7 @@ Pure functions over a parsed `Document`; the build, `deckgen list` and previews 
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,8 +155,10 @@ def select_cards(
         wanted = set()
         for name in selection.topics:
             if name not in by_name:
+                close = difflib.get_close_matches(name, list(by_name), n=1)
+                hint = f"did you mean '{close[0]}'? " if close else ""
                 raise SourceError(
-                    path, None, f"no topic named {name!r} ({_available_topics(topics)})"
+                    path, None, f"no topic named {name!r} ({hint}{_available_topics(topics)})"
                 )
             wanted |= set(topic_parts(document, by_name[name]))
         keep.append(wanted)
@@ -187,7 +190,9 @@ def _regex(path: Path, pattern: str) -> re.Pattern[str]:
     try:
         return re.compile(pattern, re.IGNORECASE)
     except re.error as exc:
-        raise SourceError(path, None, f"--grep {pattern!r} is not a regular expression: {exc}") from None
+        raise SourceError(
+            path, None, f"--grep {pattern!r} is not a regular expression: {exc}"
+        ) from None
 
 
 def _available_parts(document: Document) -> str:

@@ -18,6 +18,10 @@ KeyPath = tuple[str, ...]
 _T = TypeVar("_T")
 
 
+class InvalidValueError(Exception):
+    """A value of the wrong type or out of range; the message says what was expected."""
+
+
 @dataclass(frozen=True, slots=True)
 class SourceSettings:
     """How one source becomes a deck; None means "not said here", so layers can stack."""
@@ -57,7 +61,9 @@ class Origin:
     def error(self, keys: KeyPath, message: str) -> SourceError:
         """`path:line: error: a.b.c: message`, at the line the key is on when it can be found."""
         dotted = ".".join(self.display + keys)
-        return SourceError(self.path, self.line_of(keys), f"{dotted}: {message}" if dotted else message)
+        return SourceError(
+            self.path, self.line_of(keys), f"{dotted}: {message}" if dotted else message
+        )
 
 
 SETTING_KEYS = ("deck", "tag-prefix", "subdecks", "part-level", "question-level", "topics")
@@ -105,19 +111,19 @@ def _optional(
         return None
     try:
         return convert(table[key])
-    except ValueError as exc:
+    except InvalidValueError as exc:
         raise origin.error((*at, key), str(exc)) from None
 
 
 def _deck(value: object) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"expected a deck name (a non-empty string), got {_shown(value)}")
+        raise InvalidValueError(f"expected a deck name (a non-empty string), got {_shown(value)}")
     return " ".join(value.split())
 
 
 def _tag_prefix(value: object) -> str:
     if not isinstance(value, str) or not _TAG_PREFIX.match(value):
-        raise ValueError(
+        raise InvalidValueError(
             "expected a tag such as 'ml' or 'ml::interview' (letters, digits, '-', '_', '.', "
             f"'::' between levels, no spaces), got {_shown(value)}"
         )
@@ -126,7 +132,7 @@ def _tag_prefix(value: object) -> str:
 
 def _bool(value: object) -> bool:
     if not isinstance(value, bool):
-        raise ValueError(f"expected true or false, got {_shown(value)}")
+        raise InvalidValueError(f"expected true or false, got {_shown(value)}")
     return value
 
 
@@ -134,7 +140,7 @@ def _level(lowest: int) -> Callable[[object], int]:
     def convert(value: object) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or not lowest <= value <= 6:
             extra = " (0: no parts)" if lowest == 0 else ""
-            raise ValueError(
+            raise InvalidValueError(
                 f"expected a heading level from {lowest} to 6{extra}, got {_shown(value)}"
             )
         return value

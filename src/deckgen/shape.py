@@ -43,6 +43,10 @@ def detect_shape(
     headings = _top_level_headings(tokens)
     if question_level is None:
         question_level = _question_level(tokens, headings)
+        if question_level is None:
+            # Nothing looks like a question: read it as the seed is, so errors name `##`/`###`.
+            question_level = SEED_SHAPE.question_level
+            part_level = SEED_SHAPE.part_level if part_level is None else part_level
     if part_level is None:
         part_level = _part_level(headings, question_level)
     elif part_level == 0:
@@ -64,17 +68,17 @@ def _top_level_headings(tokens: Sequence[Token]) -> list[tuple[int, int]]:
     ]
 
 
-def _question_level(tokens: Sequence[Token], headings: list[tuple[int, int]]) -> int:
+def _question_level(tokens: Sequence[Token], headings: list[tuple[int, int]]) -> int | None:
     title = _title_index(headings)
     bodied: Counter[int] = Counter()
-    ends = [index for index, _ in headings[1:]] + [len(tokens)]
+    ends = [index for index, _ in headings[1:]] + [len(tokens)] if headings else []
     for (start, level), end in zip(headings, ends, strict=True):
         if start == title:
             continue
         if any(t.level == 0 and t.type not in _NOT_A_BODY for t in tokens[start + 3 : end]):
             bodied[level] += 1
     if not bodied:
-        return SEED_SHAPE.question_level
+        return None
     return max(bodied, key=lambda level: (bodied[level], level))
 
 

@@ -1,0 +1,102 @@
+"""Command-line options for choosing what to study and how a document is read.
+
+Shared by `build`, `list` and any command that turns sources into cards, so each one reads
+`--part/--topic/--grep`, the heading levels and the config the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from deckgen.build import BuildOptions
+from deckgen.config import Config, find_config, load_config
+from deckgen.select import Selection
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def selection_options(command: _F) -> _F:
+    """`--part`, `--topic` and `--grep`, each repeatable."""
+    for option in reversed(
+        [
+            click.option(
+                "--part",
+                "parts",
+                multiple=True,
+                metavar="SEL",
+                help="Only this part: a number (4), a range (11-18) or a piece of its title.",
+            ),
+            click.option(
+                "--topic",
+                "topics",
+                multiple=True,
+                metavar="NAME",
+                help="Only the parts of this topic from deckgen.toml or front matter.",
+            ),
+            click.option(
+                "--grep",
+                multiple=True,
+                metavar="REGEX",
+                help="Only questions matching this regular expression (case-insensitive).",
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def reading_options(command: _F) -> _F:
+    """`--part-level`, `--question-level` and `--config`."""
+    for option in reversed(
+        [
+            click.option(
+                "--part-level",
+                type=click.IntRange(0, 6),
+                help="Heading level of parts, 0 for none (default: detected).",
+            ),
+            click.option(
+                "--question-level",
+                type=click.IntRange(1, 6),
+                help="Heading level of questions (default: detected).",
+            ),
+            click.option(
+                "--config",
+                "config_path",
+                type=click.Path(path_type=Path, dir_okay=False, exists=True),
+                help="Settings file (default: the nearest deckgen.toml or pyproject.toml).",
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def make_selection(
+    parts: tuple[str, ...], topics: tuple[str, ...], grep: tuple[str, ...]
+) -> Selection:
+    """The selection the three options describe."""
+    return Selection(parts=parts, topics=topics, grep=grep)
+
+
+class ConfigFinder:
+    """Finds and reads each source's config once, or uses the one given with `--config`."""
+
+    def __init__(self, explicit: Path | None) -> None:
+        self._explicit = explicit
+        self._loaded: dict[Path | None, Config | None] = {}
+
+    def for_source(self, source: Path) -> Config | None:
+        """The config that applies to `source`."""
+        path = self._explicit or find_config(source.parent)
+        if path not in self._loaded:
+            self._loaded[path] = load_config(path) if path is not None else None
+        return self._loaded[path]
+
+    def options(self, base: BuildOptions) -> Callable[[Path], BuildOptions]:
+        """`base` with the config of whichever source it is used for."""
+        return lambda source: replace(base, config=self.for_source(source))
