@@ -64,7 +64,7 @@ def test_cli__list_shows_parts_counts_and_tags(seed_copy: Path) -> None:
     result = CliRunner().invoke(cli, ["list", str(seed_copy)])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0] == f"{seed_copy}: 162 cards"
+    assert lines[0] == f"{seed_copy}: 162 cards (parts at ##, questions at ###)"
     assert "Part 1: LSTM" in lines[1] and "tag:ml-interview-qa::01-lstm" in lines[1]
     assert len(lines) == 19
 
