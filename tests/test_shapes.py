@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -71,7 +72,8 @@ def test_shape__fixture_imports_with_expected_cards(
 
 
 def test_shape__unanswered_question_is_skipped_with_a_warning(tmp_path: Path) -> None:
-    source = SHAPES / "flat.md"
+    # A copy: the command writes its state file beside the source.
+    source = Path(shutil.copy(SHAPES / "flat.md", tmp_path))
     result = CliRunner().invoke(cli, ["build", str(source), "-o", str(tmp_path / "f.apkg")])
     assert result.exit_code == 0, result.output
     assert f"{source}:16: warning: question has no answer; skipped\n" in result.output

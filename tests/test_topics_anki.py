@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -16,6 +17,7 @@ from deckgen.config import load_config
 from deckgen.merge import build_merged
 from deckgen.package import NOTETYPE_NAME
 from deckgen.select import Selection
+from deckgen.state import load_state, state_path
 from tests.anki_support import SeenNote, import_apkg, notes, open_collection
 from tests.conftest import ROOT, SEED
 
@@ -161,10 +163,31 @@ def test_topics__merge_from_the_command_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     runner = CliRunner()
+    # Copies: the command writes each source's state file beside it.
+    shutil.copytree(SHAPES, tmp_path / "source")
     monkeypatch.chdir(tmp_path)
-    args = ["build", "--merge", str(SHAPES / "flat.md"), str(SHAPES / "three-levels.md")]
+    args = ["build", "--merge", "source/flat.md", "source/three-levels.md"]
     result = runner.invoke(cli, args)
     assert result.exit_code == 0, result.output
     assert "9 cards in 4 parts → build/deckgen.apkg" in result.output
+    assert sorted(p.name for p in Path("source").glob("*.json")) == [
+        "flat.deckgen.json",
+        "three-levels.deckgen.json",
+    ]
     result = runner.invoke(cli, [*args, "--grep", "tcp|p-value", "--deck", "Mixed Bag"])
     assert "2 cards in 2 parts → build/mixed-bag--grep-tcpp-value.apkg" in result.output
+
+
+def test_topics__filtered_build_keeps_every_card_in_the_state(seed_copy: Path) -> None:
+    state_file = state_path(seed_copy)
+    full = build(seed_copy, seed_copy.parent / "full.apkg", state_file=state_file)
+    before = load_state(state_file)
+    options = BuildOptions(config=CONFIG, selection=Selection(topics=("llm",)))
+    subset = build(seed_copy, seed_copy.parent / "llm.apkg", options, state_file=state_file)
+    after = load_state(state_file)
+    assert (full.cards, subset.cards) == (162, 30)
+    assert before is not None and after is not None
+    assert [c.id for c in after.cards] == [c.id for c in before.cards]
+    assert after.removed == ()
+    assert subset.revision is not None
+    assert not [c for c in subset.revision.changes if "removed" in c.kinds]
