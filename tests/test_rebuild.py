@@ -195,6 +195,7 @@ def test_cli__build_reports_removed_notes_and_prune_forgets_them(doc: Path, tmp_
         "1 note has left the source; Anki keeps it until you delete it.",
         '  Find it in the Browser: "note:deckgen Q&A" (ID:my-own-b)',
         "  Then run `deckgen prune` to forget it here.",
+        f"state → {state_path(doc)} (commit it with the source)",
     ]
     status = runner.invoke(cli, ["status", str(doc)])
     assert f"{doc}: removed: What is B? [my-own-b, was in 'Part 1: Basics']" in status.output
@@ -258,3 +259,21 @@ def test_rebuild__a_renamed_part_is_a_rename_and_a_card_leaving_it_a_move(
         ("What is D?", ("unchanged",)),
         ("What is B?", ("moved",)),
     ]
+
+
+def test_cli__a_hand_broken_state_is_a_one_line_error(doc: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    first = runner.invoke(cli, ["build", str(doc), "-o", str(tmp_path / "a.apkg")])
+    assert first.stdout.splitlines()[-1] == f"state → {state_path(doc)} (commit it with the source)"
+    again = runner.invoke(cli, ["build", str(doc), "-o", str(tmp_path / "a.apkg")])
+    assert "state →" not in again.stdout
+    state = state_path(doc)
+    text = state.read_text(encoding="utf-8")
+    card = text.index('"id": "')
+    mtime = text.index('"mtime": ', card) + len('"mtime": ')
+    state.write_text(text[:mtime] + "-" + text[mtime:], encoding="utf-8")
+    result = runner.invoke(cli, ["build", str(doc), "-o", str(tmp_path / "b.apkg")])
+    assert result.exit_code == 1
+    brace = text[:card].count("\n")  # the entry's `{` is on the line before its "id"
+    assert result.stderr.startswith(f'{state}:{brace}: error: "mtime" must not be negative, not -')
+    assert not (tmp_path / "b.apkg").exists()

@@ -65,6 +65,8 @@ class BuildReport:
     diagnostics: tuple[Diagnostic, ...] = ()
     revision: Revision | None = None
     """What changed since the previous build; None when the build kept no state."""
+    state_written: Path | None = None
+    """The state file, when this build created or changed it."""
 
 
 def load_document(path: Path, md: MarkdownIt, options: BuildOptions | None = None) -> Document:
@@ -265,8 +267,7 @@ def build(
         subdecks=options.subdecks,
         notetype_mtime=revision.state.notetype.mtime,
     )
-    if state_file is not None:
-        save_state(revision.state, state_file)
+    written = state_file is not None and save_state(revision.state, state_file)
     return BuildReport(
         source=source,
         output=output,
@@ -275,4 +276,5 @@ def build(
         seconds=time.perf_counter() - started,
         diagnostics=revision.diagnostics,
         revision=revision if state_file is not None else None,
+        state_written=state_file if written else None,
     )

@@ -147,6 +147,8 @@ def build(
             )
             if report.revision is not None:
                 _echo_revision(report.revision, subdecks=subdecks)
+            if report.state_written is not None:
+                click.echo(f"state → {report.state_written} (commit it with the source)")
 
 
 @cli.command("list")
