@@ -277,3 +277,27 @@ def test_cli__a_hand_broken_state_is_a_one_line_error(doc: Path, tmp_path: Path)
     brace = text[:card].count("\n")  # the entry's `{` is on the line before its "id"
     assert result.stderr.startswith(f'{state}:{brace}: error: "mtime" must not be negative, not -')
     assert not (tmp_path / "b.apkg").exists()
+
+
+def test_cli__an_ambiguous_rewording_is_reported_at_its_line(tmp_path: Path) -> None:
+    doc = tmp_path / "masks.md"
+    doc.write_text(
+        "## Part 1: Masks\n\n### How is attention masked in the encoder?\n\nPadding only.\n\n"
+        "### How is attention masked in the decoder?\n\nCausally.\n",
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    runner.invoke(cli, ["build", str(doc), "-o", str(tmp_path / "a.apkg")])
+    doc.write_text(
+        "## Part 1: Masks\n\n### How is attention masked in the transformer?\n\nIt depends.\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(cli, ["status", str(doc)])
+    assert result.stderr.startswith(
+        f"{doc}:3: warning: ambiguous: this question resembles several removed questions about "
+        "equally: 'How is attention masked in the encoder?' (0."
+    )
+    assert result.stdout.splitlines()[:2] == [
+        f"{doc}: 1 new, 2 removed",
+        f"{doc}:3: new: How is attention masked in the transformer?",
+    ]
