@@ -78,3 +78,12 @@ def test_build__refuses_on_errors_and_writes_with_force(tmp_path: Path) -> None:
     assert forced.exit_code == 0, forced.output
     assert forced.output.startswith(f"{doc}:5: error: image nope.png not found\n2 cards in 1 parts")
     assert out.is_file()
+
+
+def test_build__leaves_the_latex_parse_to_check(tmp_path: Path) -> None:
+    doc = tmp_path / "doc.md"
+    doc.write_text("## Part 1: A\n\n### Q\n\nOpen $\\left( x$.\n", encoding="utf-8")
+    built = CliRunner().invoke(cli, ["build", str(doc), "-o", str(tmp_path / "doc.apkg")])
+    assert built.exit_code == 0 and built.stderr == ""
+    checked = CliRunner().invoke(cli, ["check", str(doc)])
+    assert checked.output.startswith(f"{doc}:5: warning: math `\\left( x` does not parse")
