@@ -13,7 +13,8 @@ from anki.scheduler.v3 import CardAnswer
 from deckgen.build import BuildReport, build
 from deckgen.report import removed_notice, removed_search
 from deckgen.state import state_path
-from tests.anki_support import import_apkg, notes
+from tests.anki_support import import_apkg, notes, open_collection
+from tests.conftest import SEED
 
 V1_TIME = 1_700_000_000
 V2_TIME = V1_TIME + 3 * 86_400
@@ -136,16 +137,12 @@ class RoundTrip:
 @pytest.fixture(scope="module")
 def round_trip(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RoundTrip]:
     """v1 built, imported and studied; the source edited; v2 built and imported."""
-    from tests.conftest import SEED
-
     folder = tmp_path_factory.mktemp("roundtrip")
     source = folder / "source" / SEED.name
     source.parent.mkdir()
     source.write_bytes(SEED.read_bytes())
     state = state_path(source)
     build(source, folder / "v1.apkg", state_file=state, clock=lambda: V1_TIME)
-    from tests.anki_support import open_collection
-
     col = open_collection(folder / "anki")
     import_apkg(col, folder / "v1.apkg")
     study_everything(col)

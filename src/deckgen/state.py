@@ -8,17 +8,15 @@ that is wrong, because guessing would silently give cards new IDs and lose their
 
 from __future__ import annotations
 
-import bisect
 import json
 import re
 from dataclasses import dataclass
-from json import decoder as json_decoder
-from json import scanner as json_scanner
 from pathlib import Path
 from typing import Any
 
 from deckgen.atomic import write_bytes_atomic
 from deckgen.errors import SourceError
+from deckgen.strictjson import ObjectReader, load_located
 
 STATE_SUFFIX = ".deckgen.json"
 FORMAT = "deckgen-state"
@@ -118,13 +116,7 @@ def load_state(path: Path) -> DeckState | None:
 
 def parse_state(text: str, path: Path) -> DeckState:
     """Validate the text of a state file; every error names the line of the offending entry."""
-    try:
-        raw = _LineDecoder(text).decode(text)
-    except json.JSONDecodeError as exc:
-        raise SourceError(
-            path, exc.lineno, f"not valid JSON: {exc.msg} (column {exc.colno})"
-        ) from None
-    root = _Reader(path, raw, 1)
+    root = ObjectReader(path, load_located(text, path), 1)
     root.keys("state", {"format", "version", "notetype", "cards", "removed"})
     if root.get("format", str) != FORMAT:
         raise root.error(f'"format" must be "{FORMAT}"')
@@ -139,9 +131,9 @@ def parse_state(text: str, path: Path) -> DeckState:
     if not all(isinstance(name, str) for name in fields):
         raise notetype.error('"fields" must be a list of strings')
     record = NotetypeRecord(
-        content=notetype.digest("content"),
+        content=_digest(notetype, "content"),
         fields=tuple(fields),
-        mtime=notetype.mtime(),
+        mtime=_mtime(notetype),
     )
     cards = tuple(_card(entry) for entry in root.children("cards"))
     removed = tuple(_card(entry) for entry in root.children("removed"))
@@ -166,7 +158,7 @@ def _card_json(card: CardRecord) -> dict[str, Any]:
     }
 
 
-def _card(entry: _Reader) -> CardRecord:
+def _card(entry: ObjectReader) -> CardRecord:
     entry.keys("card", {"id", "question", "part", "answer", "content", "mtime"})
     note_id = entry.get("id", str)
     if not NOTE_ID.match(note_id):
@@ -175,82 +167,21 @@ def _card(entry: _Reader) -> CardRecord:
         id=note_id,
         question=entry.get("question", str),
         part=entry.get("part", str),
-        answer=entry.digest("answer"),
-        content=entry.digest("content"),
-        mtime=entry.mtime(),
+        answer=_digest(entry, "answer"),
+        content=_digest(entry, "content"),
+        mtime=_mtime(entry),
     )
 
 
-class _Located(dict[str, Any]):
-    """A JSON object that remembers the line its `{` is on."""
-
-    line: int = 1
-
-
-class _LineDecoder(json.JSONDecoder):
-    """A decoder whose objects know their line, so errors can point at the entry to fix."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        starts = [0] + [i + 1 for i, char in enumerate(text) if char == "\n"]
-        parse_object = getattr(json_decoder, "JSONObject")  # noqa: B009  (untyped in typeshed)
-
-        def located(s_and_end: tuple[str, int], *args: Any) -> tuple[_Located, int]:
-            value, end = parse_object(s_and_end, *args)
-            obj = _Located(value)
-            obj.line = bisect.bisect_right(starts, s_and_end[1] - 1)
-            return obj, end
-
-        self.parse_object = located
-        # The C scanner builds objects without calling parse_object; the Python one calls it.
-        self.scan_once = getattr(json_scanner, "py_make_scanner")(self)  # noqa: B009
+def _digest(entry: ObjectReader, key: str) -> str:
+    value: str = entry.get(key, str)
+    if not _DIGEST.match(value):
+        raise entry.error(f'"{key}" must be 16 lower-case hex digits, not {value!r}')
+    return value
 
 
-class _Reader:
-    """Typed, strict access to one JSON object of the state file."""
-
-    def __init__(self, path: Path, value: object, line: int) -> None:
-        self.path = path
-        self.line = value.line if isinstance(value, _Located) else line
-        if not isinstance(value, dict):
-            raise self.error("expected a JSON object")
-        self.value: dict[str, Any] = value
-
-    def error(self, message: str) -> SourceError:
-        return SourceError(self.path, self.line, message)
-
-    def keys(self, what: str, expected: set[str]) -> None:
-        missing = sorted(expected - self.value.keys())
-        unknown = sorted(self.value.keys() - expected)
-        if missing:
-            raise self.error(f"{what} lacks {', '.join(map(repr, missing))}")
-        if unknown:
-            raise self.error(f"{what} has unknown {', '.join(map(repr, unknown))}")
-
-    def get(self, key: str, kind: type[Any]) -> Any:
-        value = self.value[key]
-        # bool is an int to Python, never to a state file.
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise self.error(f'"{key}" must be {_KIND_NAMES[kind]}, not {json.dumps(value)}')
-        return value
-
-    def digest(self, key: str) -> str:
-        value: str = self.get(key, str)
-        if not _DIGEST.match(value):
-            raise self.error(f'"{key}" must be 16 lower-case hex digits, not {value!r}')
-        return value
-
-    def mtime(self) -> int:
-        value: int = self.get("mtime", int)
-        if value < 0:
-            raise self.error(f'"mtime" must not be negative, not {value}')
-        return value
-
-    def child(self, key: str) -> _Reader:
-        return _Reader(self.path, self.get(key, dict), self.line)
-
-    def children(self, key: str) -> list[_Reader]:
-        return [_Reader(self.path, item, self.line) for item in self.get(key, list)]
-
-
-_KIND_NAMES = {str: "a string", int: "an integer", list: "a list", dict: "an object"}
+def _mtime(entry: ObjectReader) -> int:
+    value: int = entry.get("mtime", int)
+    if value < 0:
+        raise entry.error(f'"mtime" must not be negative, not {value}')
+    return value
