@@ -11,7 +11,7 @@ DECKS := $(patsubst source/%.md,build/%.apkg,$(SOURCES))
 
 deck: $(DECKS)
 
-build/%.apkg: source/%.md $(STAMP)
+build/%.apkg: source/%.md $(wildcard deckgen.toml) $(STAMP)
 	$(BIN)/deckgen build $< -o $@
 
 test: $(STAMP)

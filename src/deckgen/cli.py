@@ -11,7 +11,13 @@ from typing import TYPE_CHECKING
 import click
 
 from deckgen import __version__
-from deckgen.cli_options import ConfigFinder, make_selection, reading_options, selection_options
+from deckgen.cli_options import (
+    ConfigFinder,
+    each_selected,
+    make_selection,
+    reading_options,
+    selection_options,
+)
 from deckgen.errors import CheckError, DeckgenError, SourceError
 
 if TYPE_CHECKING:
@@ -132,9 +138,12 @@ def build(
                 )
             ]
             if merge
-            else (
-                build_source(path, output, options_for(path), state_file=state_path(path))
-                for path in paths
+            else each_selected(
+                paths,
+                lambda path: build_source(
+                    path, output, options_for(path), state_file=state_path(path)
+                ),
+                options.selection,
             )
         )
         for report in reports:

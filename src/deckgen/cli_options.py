@@ -6,16 +6,18 @@ Shared by `build`, `list` and any command that turns sources into cards, so each
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from deckgen.build import BuildOptions
+from deckgen.build import BuildOptions, BuildReport
 from deckgen.config import Config, find_config, load_config
-from deckgen.select import Selection
+from deckgen.errors import DeckgenError
+from deckgen.model import Diagnostic
+from deckgen.select import EmptySelectionError, Selection, skipped_message
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -100,3 +102,23 @@ class ConfigFinder:
     def options(self, base: BuildOptions) -> Callable[[Path], BuildOptions]:
         """`base` with the config of whichever source it is used for."""
         return lambda source: replace(base, config=self.for_source(source))
+
+
+def each_selected(
+    paths: Sequence[Path], build_one: Callable[[Path], BuildReport], selection: Selection
+) -> Iterator[BuildReport]:
+    """`build_one` for every path, in turn. With several paths, a source that the selection
+    finds nothing in is left out with a warning; nothing in any of them is an error."""
+    built = 0
+    for path in paths:
+        try:
+            report = build_one(path)
+        except EmptySelectionError as exc:
+            if len(paths) == 1:
+                raise
+            click.echo(str(Diagnostic(path, None, "warning", skipped_message(exc))), err=True)
+            continue
+        built += 1
+        yield report
+    if not built:
+        raise DeckgenError(f"{selection.describe()} selects no card in any source")

@@ -10,6 +10,7 @@ from pathlib import Path
 from deckgen.build import BuildOptions, BuildReport, revise_settled, select_notes
 from deckgen.errors import DeckgenError, SourceError
 from deckgen.model import Deck, Diagnostic, MediaFile, Note
+from deckgen.select import EmptySelectionError, skipped_message
 from deckgen.slug import slugify
 from deckgen.state import DeckState, load_state, save_state
 
@@ -65,8 +66,15 @@ def build_merged(
         document, revision, file_options = revise_settled(source, file_options, previous, now=now)
         if state_file:
             states.append((revision.state, state_file))
-        deck = select_notes(document, revision.deck, file_options)
         diagnostics.extend(revision.diagnostics)
+        try:
+            deck = select_notes(document, revision.deck, file_options)
+        except EmptySelectionError as exc:
+            # Several files: the selection only has to find something in one of them.
+            if len(sources) == 1:
+                raise
+            diagnostics.append(Diagnostic(source, None, "warning", skipped_message(exc)))
+            continue
         # Media files are named by content, so one name is one file whichever source has it.
         media.update((file.name, file) for file in deck.media)
         for note in deck.notes:
@@ -80,7 +88,7 @@ def build_merged(
             subdeck = f"{name}::{note.deck}" if file_options.subdecks else name
             notes.append(replace(note, deck=subdeck))
     if not notes:
-        raise DeckgenError("nothing to merge")
+        raise DeckgenError(f"{options.selection.describe()} selects no card in any source")
     output = output or default_merged_output(options)
     deck = Deck(name, tuple(notes), tuple(media[key] for key in sorted(media)))
     notetype_mtime = max((state.notetype.mtime for state, _ in states), default=None)

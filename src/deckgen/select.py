@@ -18,6 +18,10 @@ _RANGE = re.compile(r"^\s*(\d+)\s*[-\u2013]\s*(\d+)\s*$")
 TOPIC_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 
+class EmptySelectionError(SourceError):
+    """The selection matches nothing in this source (another source may still have it)."""
+
+
 @dataclass(frozen=True, slots=True)
 class PartSelector:
     """`4`, `11-18` or a case-insensitive piece of a part's title such as `attention`."""
@@ -144,7 +148,7 @@ def select_cards(
             selector = _selector(path, text)
             found = {p for p in document.parts if selector.matches(p)}
             if not found:
-                raise SourceError(
+                raise EmptySelectionError(
                     path,
                     None,
                     f"--part {text} matches no part ({_available_parts(document)})",
@@ -157,7 +161,7 @@ def select_cards(
             if name not in by_name:
                 close = difflib.get_close_matches(name, list(by_name), n=1)
                 hint = f"did you mean '{close[0]}'? " if close else ""
-                raise SourceError(
+                raise EmptySelectionError(
                     path, None, f"no topic named {name!r} ({hint}{_available_topics(topics)})"
                 )
             wanted |= set(topic_parts(document, by_name[name]))
@@ -170,13 +174,18 @@ def select_cards(
         and (not patterns or any(p.search(card.question) for p in patterns))
     )
     if not cards:
-        raise SourceError(
+        raise EmptySelectionError(
             path,
             None,
             f"{selection.describe()} selects no card "
             f"({_available_parts(document)}; {_available_topics(topics)})",
         )
     return cards
+
+
+def skipped_message(error: EmptySelectionError) -> str:
+    """What to say about a source left out of a build of several because nothing matched."""
+    return f"{error.message}; skipped"
 
 
 def _selector(path: Path, text: str) -> PartSelector:
