@@ -90,6 +90,11 @@ def test_topics__every_card_carries_its_topic_tags(
         "tag:ml-interview-qa::topic::game-theory tag:ml-interview-qa::14-alphazero"
     )
     assert len(both) == 10
+    # The combined searches the README shows.
+    readme = "tag:ml-interview-qa::topic::game-theory -tag:ml-interview-qa::12-*"
+    assert len(collection.find_notes(readme)) == 74 - 9
+    either = "tag:ml-interview-qa::01-* OR tag:ml-interview-qa::02-*"
+    assert len(collection.find_notes(either)) == 7 + 7
     (nid,) = collection.find_notes('"Question:What problem does LSTM solve*"')
     assert sorted(collection.get_note(nid).tags) == [
         "ml-interview-qa::01-lstm",

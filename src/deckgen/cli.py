@@ -171,9 +171,8 @@ def list_parts(
 ) -> None:
     """List the parts and topics of SOURCES with card counts and the Anki search for each."""
     from deckgen.build import BuildOptions, load_with_settings
-    from deckgen.listing import format_entries, part_entries, topic_entries
+    from deckgen.listing import format_entries, header, part_entries, topic_entries
     from deckgen.markdown import make_markdown
-    from deckgen.shape import Shape
 
     with _reported_errors():
         md = make_markdown()
@@ -182,8 +181,7 @@ def list_parts(
         )
         for path in _sources(sources):
             document, options = load_with_settings(path, md, options_for(path))
-            shape = Shape(options.part_level or None, options.question_level or 0)
-            click.echo(f"{path}: {len(document.cards)} cards ({shape.describe()})")
+            click.echo(header(path, document, options))
             for line in format_entries(part_entries(document, options)):
                 click.echo(line)
             topics = topic_entries(document, options)

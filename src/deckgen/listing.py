@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from deckgen.build import BuildOptions, tag_prefix
 from deckgen.model import Document
 from deckgen.select import topic_parts
+from deckgen.shape import Shape
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,6 +18,12 @@ class Entry:
     label: str
     cards: int
     search: str
+
+
+def header(path: Path, document: Document, options: BuildOptions) -> str:
+    """`source/x.md: 162 cards (parts at ##, questions at ###)`, for settled `options`."""
+    shape = Shape(options.part_level or None, options.question_level or 3)
+    return f"{path}: {len(document.cards)} cards ({shape.describe()})"
 
 
 def part_entries(document: Document, options: BuildOptions) -> tuple[Entry, ...]:
