@@ -146,6 +146,7 @@ GOOD: dict[str, tuple[bytes, tuple[str, ...]]] = {
     ),
     "unclosed-dollars": ((QA + "$$\nx = 1\n\nAnd $y never closes.\n").encode(), ()),
     "fence-at-eof": ((QA + "Text.\n\n```\ncode to the end\n").encode(), ()),
+    "math-heading": (b"## Part 1: A\n\n### Why $\\sqrt{d_k}$ in `softmax`?\n\nVariance.\n", ()),
     "html-heading": ((QA + "A1.\n\n<div>\n### Q2\n</div>\n").encode(), ()),
     "html-heading-allowed": (
         (QA + "A1.\n\n<div>\n### Q2\n</div>\n").encode(),
@@ -257,3 +258,11 @@ def test_bad_input__heading_in_html_block_is_html_with_allow_html(
     assert deck.stderr == (
         f"{deck.source}:8: warning: `### Q2` is inside an HTML block, so it is no heading\n"
     )
+
+
+def test_bad_input__math_and_code_in_a_question_heading_render(
+    built: Callable[[str], Built],
+) -> None:
+    deck = built("math-heading")
+    assert list(deck.notes) == ["Why \\(\\sqrt{d_k}\\) in <code>softmax</code>?"]
+    assert deck.stderr == ""

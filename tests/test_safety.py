@@ -51,6 +51,8 @@ def test_safety__a_failure_mid_write_keeps_the_previous_deck(
     out = tmp_path / "out" / "doc.apkg"
     assert _build(str(source), "-o", str(out)).exit_code == 0
     previous = out.read_bytes()
+    state = source.with_name("doc.deckgen.json")
+    previous_state = state.read_bytes()
 
     source.write_text(DOC.format(answer="Second answer."), encoding="utf-8")
     real_writestr = zipfile.ZipFile.writestr
@@ -69,7 +71,36 @@ def test_safety__a_failure_mid_write_keeps_the_previous_deck(
     assert result.output == f"{out}: error: cannot write: No space left on device\n"
     assert calls == ["collection.anki2", "media"]
     assert out.read_bytes() == previous
+    assert state.read_bytes() == previous_state
     assert sorted(p.name for p in out.parent.iterdir()) == ["doc.apkg"]
+
+
+def test_safety__a_failed_state_write_keeps_the_previous_state(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = _write_doc(tmp_path, "First answer.")
+    out = tmp_path / "doc.apkg"
+    assert _build(str(source), "-o", str(out)).exit_code == 0
+    state = source.with_name("doc.deckgen.json")
+    previous_state = state.read_bytes()
+
+    source.write_text(DOC.format(answer="Second answer."), encoding="utf-8")
+    real_fsync = os.fsync
+    synced: list[int] = []
+
+    def second_sync_fails(fd: int) -> None:
+        # The package is synced first and lands; the state file's sync fails.
+        synced.append(fd)
+        if len(synced) > 1:
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", second_sync_fails)
+    result = _build(str(source), "-o", str(out))
+    assert result.exit_code == 1
+    assert result.output.endswith(f"{state}: error: cannot write: Input/output error\n")
+    assert state.read_bytes() == previous_state
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["doc.apkg", "doc.deckgen.json", "doc.md"]
 
 
 def test_safety__atomic_write_failure_keeps_the_previous_file(
