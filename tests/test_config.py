@@ -141,6 +141,8 @@ def test_front_matter__deckgen_key_sets_file_settings(tmp_path: Path) -> None:
 
 def test_front_matter__without_deckgen_key_says_nothing(tmp_path: Path) -> None:
     assert _front("---\ntitle: x\n---\n# T\n", tmp_path) == SourceSettings()
+    # Not even YAML: another tool's business.
+    assert _front("---\nlayout = [post\n---\n# T\n", tmp_path) == SourceSettings()
     assert _front("# No front matter\n", tmp_path) == SourceSettings()
 
 

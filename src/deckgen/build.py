@@ -21,7 +21,7 @@ from deckgen.media import plan_media
 from deckgen.model import Deck, Diagnostic, Document, Note
 from deckgen.render import render_answer, render_inline_source, render_question
 from deckgen.sanitize import sanitize_html
-from deckgen.select import Selection, Topic, part_topics, select_cards
+from deckgen.select import Selection, Topic, part_topics, select_deck
 from deckgen.settings import SourceSettings
 from deckgen.slug import slugify
 from deckgen.state import DeckState, NotetypeRecord, load_state, save_state
@@ -130,17 +130,6 @@ def settled(path: Path, md: MarkdownIt, options: BuildOptions) -> tuple[LoadedSo
     )
 
 
-def select_notes(document: Document, deck: Deck, options: BuildOptions) -> Deck:
-    """The notes of the cards `options.selection` picks, with the full deck's IDs and name."""
-    if not options.selection:
-        return deck
-    chosen = set(select_cards(document, options.selection, options.topics))
-    notes = tuple(
-        note for card, note in zip(document.cards, deck.notes, strict=True) if card in chosen
-    )
-    return replace(deck, notes=notes)
-
-
 def deck_name(document: Document, options: BuildOptions) -> str:
     """`--deck`, else the `# Title`, else the file name."""
     name = options.deck_name or document.title or document.stem
@@ -191,7 +180,7 @@ def make_deck(
                 source=f"{document.path.name}#{card.anchor}",
                 tags=(
                     f"{prefix}::{card.part.tag_name}",
-                    *(f"{prefix}::topic::{name}" for name in topics[card.part]),
+                    *(f"{prefix}::topic::{topic}" for topic in topics[card.part]),
                 ),
                 deck=subdeck if options.subdecks else name,
                 mtime=stamp,
@@ -259,7 +248,7 @@ def build(
     started = time.perf_counter()
     previous = load_state(state_file) if state_file is not None else None
     document, revision, options = revise_settled(source, options, previous, now=int(clock()))
-    deck = select_notes(document, revision.deck, options)
+    deck = select_deck(document, revision.deck, options.selection, options.topics)
     output = output or default_output(source, selection=options.selection)
     write_package(
         deck,

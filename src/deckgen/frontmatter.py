@@ -12,6 +12,7 @@ Only the `deckgen` mapping is read, and it is validated as strictly as `deckgen.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from functools import partial
 from pathlib import Path
@@ -23,12 +24,14 @@ from deckgen.errors import SourceError
 from deckgen.settings import KeyPath, Origin, SourceSettings, read_settings
 
 FRONT_MATTER_KEY = "deckgen"
+_MENTIONS_KEY = re.compile(rf"^[\"']?{FRONT_MATTER_KEY}[\"']?\s*:", re.MULTILINE)
 
 
 def front_matter_settings(tokens: Sequence[Token], path: Path) -> SourceSettings:
     """The `deckgen:` settings in the document's front matter; empty when it has none."""
     token = next((t for t in tokens if t.type == "front_matter"), None)
-    if token is None:
+    if token is None or not _MENTIONS_KEY.search(token.content):
+        # Front matter without our key belongs to other tools, however they write it.
         return SourceSettings()
     # The YAML starts on the line after the opening `---`.
     first_line = (token.map[0] if token.map else 0) + 2

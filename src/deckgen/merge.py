@@ -7,10 +7,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from deckgen.build import BuildOptions, BuildReport, revise_settled, select_notes
+from deckgen.build import BuildOptions, BuildReport, revise_settled
 from deckgen.errors import DeckgenError, SourceError
 from deckgen.model import Deck, Diagnostic, MediaFile, Note
-from deckgen.select import EmptySelectionError, skipped_message
+from deckgen.select import EmptySelectionError, select_deck, skipped_message
 from deckgen.slug import slugify
 from deckgen.state import DeckState, load_state, save_state
 
@@ -68,7 +68,7 @@ def build_merged(
             states.append((revision.state, state_file))
         diagnostics.extend(revision.diagnostics)
         try:
-            deck = select_notes(document, revision.deck, file_options)
+            deck = select_deck(document, revision.deck, file_options.selection, file_options.topics)
         except EmptySelectionError as exc:
             # Several files: the selection only has to find something in one of them.
             if len(sources) == 1:

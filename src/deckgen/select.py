@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from deckgen.errors import SourceError
-from deckgen.model import Card, Document, Part
+from deckgen.model import Card, Deck, Document, Part
 from deckgen.slug import slugify
 
 _RANGE = re.compile(r"^\s*(\d+)\s*[-\u2013]\s*(\d+)\s*$")
@@ -186,6 +186,20 @@ def select_cards(
 def skipped_message(error: EmptySelectionError) -> str:
     """What to say about a source left out of a build of several because nothing matched."""
     return f"{error.message}; skipped"
+
+
+def select_deck(
+    document: Document, deck: Deck, selection: Selection, topics: tuple[Topic, ...] = ()
+) -> Deck:
+    """`deck` (made from every card of `document`, in order) cut down to what `selection`
+    picks: same deck name, same notes, same IDs, so it is a subset of the full package."""
+    if not selection:
+        return deck
+    chosen = set(select_cards(document, selection, topics))
+    notes = tuple(
+        note for card, note in zip(document.cards, deck.notes, strict=True) if card in chosen
+    )
+    return replace(deck, notes=notes)
 
 
 def _selector(path: Path, text: str) -> PartSelector:
