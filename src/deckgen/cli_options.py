@@ -59,11 +59,13 @@ def reading_options(command: _F) -> _F:
             click.option(
                 "--part-level",
                 type=click.IntRange(0, 6),
+                metavar="N",
                 help="Heading level of parts, 0 for none (default: detected).",
             ),
             click.option(
                 "--question-level",
                 type=click.IntRange(1, 6),
+                metavar="N",
                 help="Heading level of questions (default: detected).",
             ),
             click.option(
