@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import zipfile
 from dataclasses import replace
@@ -196,3 +197,26 @@ def test_topics__filtered_build_keeps_every_card_in_the_state(seed_copy: Path) -
     assert after.removed == ()
     assert subset.revision is not None
     assert not [c for c in subset.revision.changes if "removed" in c.kinds]
+
+
+def test_topics__subset_carries_only_the_images_its_cards_show(
+    tmp_path: Path, collection: Collection
+) -> None:
+    source = tmp_path / "pics.md"
+    (tmp_path / "one.png").write_bytes(b"first picture")
+    (tmp_path / "two.png").write_bytes(b"second picture")
+    source.write_text(
+        "## Part 1: A\n\n### Q1\n\n![one](one.png)\n\n## Part 2: B\n\n### Q2\n\n![two](two.png)\n",
+        encoding="utf-8",
+    )
+    full, part = tmp_path / "full.apkg", tmp_path / "part.apkg"
+    build(source, full)
+    build(source, part, BuildOptions(selection=Selection(parts=("2",))))
+    with zipfile.ZipFile(full) as zf:
+        assert len(json.loads(zf.read("media"))) == 2
+    with zipfile.ZipFile(part) as zf:
+        (name,) = json.loads(zf.read("media")).values()
+    import_apkg(collection, part)
+    (note,) = notes(collection).values()
+    assert f'src="{name}"' in note.fields["Answer"]
+    assert Path(collection.media.dir(), name).read_bytes() == b"second picture"

@@ -192,14 +192,18 @@ def select_deck(
     document: Document, deck: Deck, selection: Selection, topics: tuple[Topic, ...] = ()
 ) -> Deck:
     """`deck` (made from every card of `document`, in order) cut down to what `selection`
-    picks: same deck name, same notes, same IDs, so it is a subset of the full package."""
+    picks: same deck name, same notes, same IDs, so it is a subset of the full package.
+    Only the media files the chosen notes show come along."""
     if not selection:
         return deck
     chosen = set(select_cards(document, selection, topics))
     notes = tuple(
         note for card, note in zip(document.cards, deck.notes, strict=True) if card in chosen
     )
-    return replace(deck, notes=notes)
+    # Packed names are content hashes, so a name found in a note's HTML is that file.
+    shown = "".join(note.question + note.answer for note in notes)
+    media = tuple(file for file in deck.media if file.name in shown)
+    return replace(deck, notes=notes, media=media)
 
 
 def _selector(path: Path, text: str) -> PartSelector:
