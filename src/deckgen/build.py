@@ -95,7 +95,13 @@ def load_checked(
     loaded, options = settled(path, md, options)
     document = loaded.document
     diagnostics = tuple(
-        check_document(loaded.text, document, allow_html=options.allow_html, shape=loaded.shape)
+        check_document(
+            loaded.text,
+            document,
+            allow_html=options.allow_html,
+            shape=loaded.shape,
+            tokens=loaded.tokens,
+        )
     )
     reason = no_cards_reason(document, loaded.shape)
     errors = error_count(diagnostics)

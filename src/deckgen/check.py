@@ -8,16 +8,15 @@ first and are not repeated here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from functools import cache
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from deckgen.config import Config
 from deckgen.content_rules import images, invalid_latex, raw_html, unclosed_math
 from deckgen.errors import SourceError
-from deckgen.lint import Lint, Rule
+from deckgen.lint import Lint, Rule, lint_markdown
 from deckgen.loading import load_source
 from deckgen.markdown import make_markdown
 from deckgen.model import Diagnostic, Document
@@ -67,17 +66,18 @@ def check_document(
     *,
     allow_html: bool = False,
     shape: Shape = SEED_SHAPE,
+    tokens: Sequence[Token] = (),
     thorough: bool = False,
 ) -> list[Diagnostic]:
-    """Every diagnostic for `document` (parsed from `text`), in line order.
+    """Every diagnostic for `document` (parsed from `text`, into `tokens` if given), in line order.
 
     `thorough` adds `THOROUGH_RULES` (a LaTeX parse of every formula).
     """
-    md = _lint_markdown(allow_html)
+    md = lint_markdown(allow_html)
     lint = Lint(
         path=document.path,
         lines=tuple(text.splitlines()),
-        tokens=tuple(md.parse(text)),
+        tokens=tuple(tokens) if tokens else tuple(md.parse(text)),
         document=document,
         allow_html=allow_html,
         max_nesting=int(md.options["maxNesting"]),
@@ -104,19 +104,15 @@ def check_file(
     except SourceError as exc:
         return [Diagnostic(exc.path, exc.line, "error", exc.message)]
     return check_document(
-        loaded.text, loaded.document, allow_html=allow_html, shape=loaded.shape, thorough=True
+        loaded.text,
+        loaded.document,
+        allow_html=allow_html,
+        shape=loaded.shape,
+        tokens=loaded.tokens,
+        thorough=True,
     )
 
 
 def error_count(diagnostics: Iterable[Diagnostic]) -> int:
     """How many of `diagnostics` stop a build."""
     return sum(1 for d in diagnostics if d.severity == "error")
-
-
-@cache
-def _lint_markdown(allow_html: bool) -> MarkdownIt:
-    # The build's parser, minus the pass that merges `\$` escapes into plain text, so the math
-    # rule can tell an escaped dollar from one that opens math. Never used for rendering.
-    md = make_markdown(allow_html=allow_html)
-    md.disable("text_join")
-    return md

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from markdown_it.common.html_re import HTML_TAG_RE
 
-from deckgen.lint import Lint, line_of, snippet
+from deckgen.lint import Lint, inline_children, line_of, snippet
 from deckgen.media import image_diagnostics
 from deckgen.model import Diagnostic
 
@@ -29,7 +29,7 @@ def unclosed_math(lint: Lint) -> Iterator[Diagnostic]:
         if token.type != "inline" or not token.children:
             continue
         line = line_of(token)
-        for child in token.children:
+        for child in inline_children(lint, token):
             if child.type in ("softbreak", "hardbreak"):
                 line += 1
             elif child.type == "text":

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
+from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from deckgen.markdown import make_markdown
 from deckgen.model import Diagnostic, Document, Severity
 from deckgen.shape import SEED_SHAPE, Shape
 
@@ -19,7 +22,7 @@ class Lint:
     path: Path
     lines: tuple[str, ...]
     tokens: tuple[Token, ...]
-    """The document's tokens, parsed with escapes kept apart (`text_special`)."""
+    """The document's tokens; `\\$` escapes may be merged into text (see `inline_children`)."""
     document: Document
     allow_html: bool
     max_nesting: int
@@ -32,6 +35,26 @@ class Lint:
 
 
 Rule = Callable[[Lint], Iterable[Diagnostic]]
+
+
+@cache
+def lint_markdown(allow_html: bool) -> MarkdownIt:
+    """The build's parser, minus the pass that merges `\\$` escapes into plain text, so a rule can
+    tell an escaped dollar from one that opens math. Never used for rendering."""
+    md = make_markdown(allow_html=allow_html)
+    md.disable("text_join")
+    return md
+
+
+def inline_children(lint: Lint, token: Token) -> list[Token]:
+    """An inline token's children with escapes kept apart as `text_special` tokens.
+
+    Only inline text with a backslash-dollar is parsed again; elsewhere an escape changes nothing.
+    """
+    if "\\$" not in token.content:
+        return list(token.children or [])
+    (inline,) = lint_markdown(lint.allow_html).parseInline(token.content)
+    return list(inline.children or [])
 
 
 def line_of(token: Token) -> int:

@@ -6,10 +6,11 @@ before it is split into parts and cards.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from deckgen.config import Config
 from deckgen.errors import DeckgenError, SourceError
@@ -29,6 +30,8 @@ class LoadedSource:
     document: Document
     settings: SourceSettings
     shape: Shape
+    tokens: tuple[Token, ...] = field(default=(), repr=False, compare=False)
+    """The one parse's token stream, which `check` reads too."""
 
 
 def load_source(
@@ -52,4 +55,4 @@ def load_source(
     document = parse_tokens(
         tokens, text, path, part_level=shape.part_level, question_level=shape.question_level
     )
-    return LoadedSource(text, document, settings, shape)
+    return LoadedSource(text, document, settings, shape, tuple(tokens))
