@@ -138,3 +138,10 @@ def test_select__output_name_says_what_was_selected() -> None:
     assert default_output(source, selection=both) == Path(
         "build/ml-interview-qa--llm--part-11-18--part-4--attention-mech--grep-nashcfr.apkg"
     )
+
+
+def test_select__parts_one_by_one_partition_the_deck(seed: Document) -> None:
+    picked = [select_cards(seed, Selection(parts=(str(p.number),))) for p in seed.parts]
+    flat = [card for cards in picked for card in cards]
+    assert len(flat) == len(set(flat)) == len(seed.cards)
+    assert select_cards(seed, Selection(parts=("1-18",))) == seed.cards
