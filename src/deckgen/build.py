@@ -25,6 +25,7 @@ from deckgen.select import Selection, Topic, part_topics, select_deck
 from deckgen.settings import SourceSettings
 from deckgen.slug import slugify
 from deckgen.state import DeckState, NotetypeRecord, load_state, save_state
+from deckgen.themes import DEFAULT_THEME
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,8 @@ class BuildOptions:
     """Heading level of questions; None detects it."""
     config: Config | None = None
     """Project settings; the fields above, when given, win over it and over front matter."""
+    theme: str = DEFAULT_THEME
+    """The card theme (CSS only: switching themes keeps every note and its history)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,7 +231,7 @@ def revise_settled(
     document, diagnostics, options = load_checked(source, md, options)
     identities = identify(document, previous, tag_prefix(document))
     deck = make_deck(document, md, options, mtime=now, ids=identities.ids)
-    notetype = NotetypeRecord(notetype_digest(), FIELDS, now)
+    notetype = NotetypeRecord(notetype_digest(options.theme), FIELDS, now)
     revision = revise(document, deck, identities, previous, notetype, now=now)
     revision = replace(revision, diagnostics=diagnostics + revision.diagnostics)
     return document, revision, options
@@ -261,6 +264,7 @@ def build(
         output,
         subdecks=options.subdecks,
         notetype_mtime=revision.state.notetype.mtime,
+        theme=options.theme,
     )
     written = state_file is not None and save_state(revision.state, state_file)
     return BuildReport(

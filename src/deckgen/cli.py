@@ -19,6 +19,7 @@ from deckgen.cli_options import (
     selection_options,
 )
 from deckgen.errors import CheckError, DeckgenError, SourceError
+from deckgen.themes import DEFAULT_THEME, THEMES
 
 if TYPE_CHECKING:
     from deckgen.history import Revision
@@ -67,6 +68,13 @@ allow_html_option = click.option(
     is_flag=True,
     help="Keep raw HTML from the source (sanitised) instead of escaping it.",
 )
+theme_option = click.option(
+    "--theme",
+    type=click.Choice(sorted(THEMES)),
+    default=DEFAULT_THEME,
+    show_default=True,
+    help="Card look (CSS only: switching keeps every note and its review history).",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -87,6 +95,7 @@ def cli() -> None:
 @click.option("--merge", is_flag=True, help="Put all SOURCES into one package.")
 @selection_options
 @reading_options
+@theme_option
 def build(
     sources: tuple[Path, ...],
     output: Path | None,
@@ -101,6 +110,7 @@ def build(
     part_level: int | None,
     question_level: int | None,
     config_path: Path | None,
+    theme: str,
 ) -> None:
     """Build SOURCES (default: source/*.md) into build/<stem>.apkg.
 
@@ -123,6 +133,7 @@ def build(
             selection=make_selection(parts, topics, grep),
             part_level=part_level,
             question_level=question_level,
+            theme=theme,
         )
         from deckgen.state import state_path
 
@@ -306,6 +317,41 @@ def prune(sources: tuple[Path, ...]) -> None:
             save_state(replace(state, removed=()), state_file)
             ids = [card.id for card in state.removed]
             click.echo(f"{state_file}: forgot {len(ids)} removed note(s): {removed_search(ids)}")
+
+
+@cli.command()
+@source_args
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), help="Output file (one source only)."
+)
+@click.option("--deck", "deck_name", help="Deck name (default: the document's # title).")
+@allow_html_option
+@theme_option
+def preview(
+    sources: tuple[Path, ...],
+    output: Path | None,
+    deck_name: str | None,
+    allow_html: bool,
+    theme: str,
+) -> None:
+    """Write build/<stem>.html: every card, front and back, as the deck will show it."""
+    from deckgen.build import BuildOptions
+    from deckgen.preview import preview as preview_source
+
+    with _reported_errors():
+        paths = _sources(sources)
+        if output is not None and len(paths) != 1:
+            raise click.BadParameter("-o needs exactly one source", param_hint="-o")
+        options = BuildOptions(deck_name=deck_name, allow_html=allow_html, theme=theme)
+        for path in paths:
+            report = preview_source(path, output, options)
+            for diagnostic in report.diagnostics:
+                if diagnostic.severity != "info":
+                    click.echo(str(diagnostic), err=True)
+            click.echo(
+                f"{report.cards} cards in {report.parts} parts, {report.math} math spans "
+                f"→ {report.output} ({report.seconds:.2f} s)"
+            )
 
 
 def main() -> None:

@@ -29,8 +29,12 @@ def highlight_code(code: str, lang: str, attrs: str) -> str:
     )
 
 
-def code_css(light_style: str = "default", dark_style: str = "monokai") -> str:
-    """Pygments rules for light cards and for Anki's night mode (`.nightMode`)."""
+def code_css(light_style: str, dark_style: str) -> str:
+    """Pygments token colours for light cards and for Anki's night mode (`.nightMode`).
+
+    Only token colours: the code background comes from the theme, which picks it together with
+    the style so that every token stays readable on it.
+    """
     from pygments.formatters import HtmlFormatter
 
     rules = []
@@ -40,6 +44,5 @@ def code_css(light_style: str = "default", dark_style: str = "monokai") -> str:
     ):
         formatter = HtmlFormatter(style=style)
         # Only scoped rules: the formatter's unscoped `pre {…}` would restyle every card.
-        rules += formatter.get_background_style_defs(selectors)  # type: ignore[no-untyped-call]
         rules += formatter.get_token_style_defs(selectors)  # type: ignore[no-untyped-call]
     return "\n".join(rules) + "\n"

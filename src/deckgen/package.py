@@ -6,7 +6,6 @@ import json
 import sqlite3
 import tempfile
 import zipfile
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ from deckgen.atomic import atomic_path
 from deckgen.errors import SourceError
 from deckgen.identity import deck_id
 from deckgen.model import Deck, MediaFile
+from deckgen.themes import DEFAULT_THEME, theme_css
 
 # Fixed forever: Anki matches notetypes by ID, and re-import updates notes only while the
 # field and template lists stay exactly these.
@@ -35,22 +35,25 @@ BACK = """{{FrontSide}}
 _ZIP_DATE = (2020, 1, 1, 0, 0, 0)
 
 
-def notetype_css() -> str:
-    """The card stylesheet plus Pygments rules for light and night mode."""
-    from deckgen.highlight import code_css
-
-    return files("deckgen").joinpath("card.css").read_text(encoding="utf-8") + code_css()
+def notetype_css(theme: str = DEFAULT_THEME) -> str:
+    """The card stylesheet of `theme`, with Pygments rules for light and night mode."""
+    return theme_css(theme)
 
 
-def notetype_digest() -> str:
+def notetype_digest(theme: str = DEFAULT_THEME) -> str:
     """16 hex digits over everything Anki takes from the notetype: name, fields, templates, CSS."""
     from deckgen.history import digest
 
-    return digest([NOTETYPE_NAME, list(FIELDS), FRONT, BACK, notetype_css()])
+    return digest([NOTETYPE_NAME, list(FIELDS), FRONT, BACK, notetype_css(theme)])
 
 
 def write_package(
-    deck: Deck, path: Path, *, subdecks: bool = False, notetype_mtime: int | None = None
+    deck: Deck,
+    path: Path,
+    *,
+    subdecks: bool = False,
+    notetype_mtime: int | None = None,
+    theme: str = DEFAULT_THEME,
 ) -> None:
     """Write `deck` to `path` atomically: a temp file in the same folder, then a rename.
 
@@ -63,14 +66,14 @@ def write_package(
             None,
             "Anki treats 'collection.apkg' as a whole-collection backup; choose another name",
         )
-    package = _genanki_package(deck)
+    package = _genanki_package(deck, notetype_css(theme))
     mtime = max((n.mtime for n in deck.notes), default=0)
     stamp = mtime if notetype_mtime is None else notetype_mtime
     with atomic_path(path) as tmp:
         _write_zip(package, tmp, mtime, stamp, deck.media)
 
 
-def _genanki_package(deck: Deck) -> Any:
+def _genanki_package(deck: Deck, css: str) -> Any:
     import genanki
 
     class TimedNote(genanki.Note):  # type: ignore[misc]
@@ -88,7 +91,7 @@ def _genanki_package(deck: Deck) -> Any:
         NOTETYPE_NAME,
         fields=[{"name": name} for name in FIELDS],
         templates=[{"name": "Card", "qfmt": FRONT, "afmt": BACK}],
-        css=notetype_css(),
+        css=css,
         sort_field_index=0,
     )
     decks: dict[str, Any] = {}

@@ -1,0 +1,136 @@
+"""Card math as MathML, which browsers draw natively: the preview needs no MathJax, no network.
+
+Cards carry `\\(…\\)` and `\\[…\\]` for Anki's MathJax. The preview swaps each span for the
+MathML that latex2mathml makes of it. latex2mathml quietly turns what it does not know into
+text (`\\foo` becomes an identifier); such output would mislead, so it is checked, and a span
+that cannot be converted faithfully stays as its LaTeX, marked, and is reported.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+
+MATH_SPAN = re.compile(r"\\\((?P<inline>.+?)\\\)|\\\[(?P<display>.+?)\\\]", re.DOTALL)
+# MathJax leaves code alone, and so does the preview.
+_CODE = re.compile(r"(<pre\b.*?</pre>|<code\b.*?</code>)", re.DOTALL | re.IGNORECASE)
+_MATHML = "{http://www.w3.org/1998/Math/MathML}"
+# Elements whose children are positional arguments, with the count each needs.
+_ARITY = {
+    "mfrac": 2,
+    "msub": 2,
+    "msup": 2,
+    "mroot": 2,
+    "munder": 2,
+    "mover": 2,
+    "msubsup": 3,
+    "munderover": 3,
+}
+_COMMAND = re.compile(r"^\\[A-Za-z]+$")
+# Standard LaTeX operator names latex2mathml does not know; written out, they render the same.
+_OPERATORS = re.compile(r"\\(arg)(?![A-Za-z])")
+RAW_CLASS = "dg-math-raw"
+
+
+@dataclass(frozen=True, slots=True)
+class UnrenderedMath:
+    """A math span the preview shows as LaTeX, and why."""
+
+    latex: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class MathHtml:
+    """HTML with its math converted: how many spans became MathML, and which did not."""
+
+    html: str
+    rendered: int
+    unrendered: tuple[UnrenderedMath, ...]
+
+
+def latex_to_mathml(latex: str, *, display: bool) -> str:
+    """MathML for one LaTeX formula; ValueError says why it cannot be converted faithfully."""
+    from latex2mathml import exceptions
+    from latex2mathml.converter import convert
+
+    # latex2mathml signals bad input with its own exceptions, and with a few built-in ones
+    # when input ends early (`\\left`, `\\text` without an argument).
+    bad_input: tuple[type[Exception], ...] = (
+        *(e for e in vars(exceptions).values() if isinstance(e, type) and issubclass(e, Exception)),
+        StopIteration,
+        IndexError,
+        KeyError,
+        ValueError,
+        TypeError,
+    )
+    problem = _brace_problem(latex)
+    if problem:
+        raise ValueError(problem)
+    latex = _OPERATORS.sub(r"\\operatorname{\1}", latex)
+    try:
+        mathml: str = convert(latex, display="block" if display else "inline")
+    except bad_input as exc:
+        reason = str(exc) or _words(type(exc).__name__)
+        raise ValueError(reason) from None
+    _check(ET.fromstring(mathml))
+    return mathml
+
+
+def html_with_mathml(fragment: str) -> MathHtml:
+    """Replace every `\\(…\\)` / `\\[…\\]` outside code in an HTML fragment with MathML."""
+    rendered = 0
+    unrendered: list[UnrenderedMath] = []
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal rendered
+        display = match["display"] is not None
+        latex = html.unescape(match["display"] if display else match["inline"])
+        try:
+            mathml = latex_to_mathml(latex, display=display)
+        except ValueError as exc:
+            unrendered.append(UnrenderedMath(latex, str(exc)))
+            reason = html.escape(f"not rendered: {exc}")
+            return f'<span class="{RAW_CLASS}" title="{reason}">{match[0]}</span>'
+        rendered += 1
+        return mathml
+
+    pieces = _CODE.split(fragment)
+    # split() with one group alternates: text, code, text, code, …
+    out = [piece if i % 2 else MATH_SPAN.sub(replace, piece) for i, piece in enumerate(pieces)]
+    return MathHtml("".join(out), rendered, tuple(unrendered))
+
+
+def _check(element: ET.Element) -> None:
+    tag = element.tag.removeprefix(_MATHML)
+    text = (element.text or "").strip()
+    if tag in {"mi", "mo", "mn", "mtext"} and _COMMAND.match(text):
+        raise ValueError(f"unknown command {text}")
+    needed = _ARITY.get(tag)
+    if needed is not None and len(element) != needed:
+        raise ValueError(f"{tag.removeprefix('m')} needs {needed} arguments, got {len(element)}")
+    for child in element:
+        _check(child)
+
+
+def _brace_problem(latex: str) -> str | None:
+    depth = 0
+    escaped = False
+    for char in latex:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth < 0:
+                return "unbalanced braces: '}' without '{'"
+    return "unbalanced braces: '{' without '}'" if depth else None
+
+
+def _words(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", " ", name.removesuffix("Error")).lower()

@@ -1,0 +1,274 @@
+"""`deckgen preview`: the whole deck as one offline HTML page, drawn as Anki will draw it.
+
+Every card is filled into the notetype's own templates and styled with its own CSS, so the page
+shows what the deck will look like. Math becomes MathML (browsers draw it natively); nothing
+is loaded from the network, so the page works from a file, offline, years later.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import tempfile
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+
+from markdown_it import MarkdownIt
+
+from deckgen.build import BuildOptions, deck_name, load_document, make_deck
+from deckgen.errors import DeckgenError, SourceError
+from deckgen.markdown import make_markdown
+from deckgen.mathml import html_with_mathml
+from deckgen.model import Card, Diagnostic, Document, Note, Part
+from deckgen.package import BACK, FRONT, notetype_css
+
+_FIELD = re.compile(r"\{\{([^{}]+)\}\}")
+_TAG = re.compile(r"<[^>]+>")
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewReport:
+    """What a preview run wrote, for the one-line summary."""
+
+    source: Path
+    output: Path
+    cards: int
+    parts: int
+    math: int
+    """Math spans drawn as MathML."""
+    seconds: float
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Face:
+    """One card as the page shows it."""
+
+    card: Card
+    note: Note
+    front: str
+    back: str
+
+
+def default_preview_output(source: Path, build_dir: Path = Path("build")) -> Path:
+    """`build/<stem>.html`."""
+    return build_dir / f"{source.stem}.html"
+
+
+def fill_template(template: str, fields: Mapping[str, str]) -> str:
+    """Anki's plain `{{Field}}` replacement, which is all deckgen's templates use."""
+
+    def field(match: re.Match[str]) -> str:
+        name = match[1].strip()
+        if name not in fields:
+            raise DeckgenError(f"card template uses {{{{{name}}}}}, which the note does not have")
+        return fields[name]
+
+    return _FIELD.sub(field, template)
+
+
+def card_faces(note: Note) -> tuple[str, str]:
+    """The front and back HTML Anki renders for `note` from the deck's one template."""
+    fields = {
+        "Question": note.question,
+        "Answer": note.answer,
+        "Part": note.part,
+        "Source": note.source,
+        "ID": note.id,
+    }
+    front = fill_template(FRONT, fields)
+    return front, fill_template(BACK, {**fields, "FrontSide": front})
+
+
+def preview(
+    source: Path, output: Path | None = None, options: BuildOptions | None = None
+) -> PreviewReport:
+    """Write the preview page of one source file."""
+    options = options or BuildOptions()
+    started = time.perf_counter()
+    md = make_markdown(allow_html=options.allow_html)
+    document = load_document(source, md)
+    page, math, diagnostics = preview_page(document, md, options)
+    output = output or default_preview_output(source)
+    _write_text(output, page)
+    return PreviewReport(
+        source=source,
+        output=output,
+        cards=len(document.cards),
+        parts=len({card.part for card in document.cards}),
+        math=math,
+        seconds=time.perf_counter() - started,
+        diagnostics=document.diagnostics + diagnostics,
+    )
+
+
+def preview_page(
+    document: Document, md: MarkdownIt, options: BuildOptions
+) -> tuple[str, int, tuple[Diagnostic, ...]]:
+    """The page's HTML, the number of math spans drawn, and a warning per span that was not."""
+    # The preview never reaches Anki, so its note times do not matter; 0 keeps it deterministic.
+    deck = make_deck(document, md, options, mtime=0)
+    faces: list[_Face] = []
+    diagnostics: list[Diagnostic] = []
+    math = 0
+    for card, note in zip(document.cards, deck.notes, strict=True):
+        front, back = card_faces(note)
+        front_math, back_math = html_with_mathml(front), html_with_mathml(back)
+        math += back_math.rendered
+        for span in back_math.unrendered:
+            diagnostics.append(
+                Diagnostic(
+                    document.path,
+                    _line_of(card, span.latex),
+                    "warning",
+                    f"math shown as LaTeX in the preview ({span.reason}): {span.latex}",
+                )
+            )
+        faces.append(_Face(card, note, front_math.html, back_math.html))
+    page = _page(document, deck_name(document, options), options.theme, faces)
+    return page, math, tuple(diagnostics)
+
+
+def _page(document: Document, title: str, theme: str, faces: list[_Face]) -> str:
+    package = files("deckgen")
+    chrome_css = package.joinpath("preview.css").read_text(encoding="utf-8")
+    script = package.joinpath("preview.js").read_text(encoding="utf-8")
+    parts: dict[Part, list[_Face]] = {}
+    for face in faces:
+        parts.setdefault(face.card.part, []).append(face)
+    index = "\n".join(
+        f'<li><a href="#{_part_anchor(part)}"><span class="pv-index-title">'
+        f"{_html_text(part.heading)}</span>"
+        f'<span class="pv-index-count" data-part="{_part_anchor(part)}">{len(cards)}</span>'
+        f"</a></li>"
+        for part, cards in parts.items()
+    )
+    sections = "\n".join(
+        _section(document, part, cards, first=faces.index(cards[0]) + 1)
+        for part, cards in parts.items()
+    )
+    count = len(faces)
+    meta = (
+        f"{count} card{'s' * (count != 1)} · {len(parts)} part{'s' * (len(parts) != 1)} · "
+        f"theme {theme} · {document.path.name}"
+    )
+    return f"""<!doctype html>
+<html lang="en" class="dg-preview">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<title>{html.escape(title)} · preview</title>
+<style>
+{notetype_css(theme)}
+</style>
+<style>
+{chrome_css}
+</style>
+<script>{_EARLY_SCRIPT}</script>
+</head>
+<body>
+<div class="pv-layout">
+<aside class="pv-side">
+<header class="pv-head">
+<h1 class="pv-title">{html.escape(title)}</h1>
+<p class="pv-meta">{html.escape(meta)}</p>
+</header>
+<div class="pv-tools">
+<input type="search" id="pv-search" placeholder="Search {count} cards" aria-label="Search cards"
+ autocomplete="off" spellcheck="false">
+<button type="button" id="pv-mode" class="pv-button" aria-pressed="false">Dark</button>
+</div>
+<p class="pv-count" id="pv-count" aria-live="polite">{count} cards</p>
+<details class="pv-index" id="pv-index">
+<summary>Parts</summary>
+<ol>
+{index}
+</ol>
+</details>
+</aside>
+<main class="pv-main" id="pv-main">
+{sections}
+<p class="pv-empty" id="pv-empty" hidden>No card matches.</p>
+</main>
+</div>
+<script>
+{script}</script>
+</body>
+</html>
+"""
+
+
+# Set night mode and Anki's `.mobile` before the first paint, so the page never flashes.
+_EARLY_SCRIPT = (
+    "(()=>{const r=document.documentElement;"
+    "const d=matchMedia('(prefers-color-scheme: dark)').matches;"
+    "r.classList.toggle('nightMode',d);r.classList.toggle('night_mode',d);"
+    "r.classList.toggle('mobile',matchMedia('(max-width: 600px)').matches);})();"
+)
+
+
+def _section(document: Document, part: Part, faces: list[_Face], first: int) -> str:
+    anchor = _part_anchor(part)
+    count = len(faces)
+    cards = "\n".join(
+        _card(document, face, number) for number, face in enumerate(faces, start=first)
+    )
+    return (
+        f'<section class="pv-part" id="{anchor}">\n'
+        f'<h2 class="pv-part-title">{_html_text(part.heading)}'
+        f' <span class="pv-part-count">{count} card{"s" * (count != 1)}</span></h2>\n'
+        f"{cards}\n</section>"
+    )
+
+
+def _card(document: Document, face: _Face, number: int) -> str:
+    note, card = face.note, face.card
+    search = " ".join(f"{card.part.heading}\n{card.source}\n{note.id}".lower().split())
+    where = f"{document.path.name}:{card.line}"
+    return f"""<article class="pv-card" id="{note.id}" data-search="{html.escape(search)}">
+<div class="pv-card-head"><span class="pv-num">{number}</span><a class="pv-id" href="#{note.id}">{note.id}</a><span class="pv-where">{html.escape(where)}</span></div>
+<div class="pv-face pv-front" data-label="Front"><div class="card card1">{face.front}</div></div>
+<div class="pv-face pv-back" data-label="Back"><div class="card card1">{face.back}</div></div>
+</article>"""
+
+
+def _part_anchor(part: Part) -> str:
+    return f"part-{part.tag_name}"
+
+
+def _html_text(markdown: str) -> str:
+    """A heading's text for the page chrome: escaped, never interpreted."""
+    return html.escape(_TAG.sub("", markdown))
+
+
+def _line_of(card: Card, latex: str) -> int:
+    """The source line of a math span, else the card's heading line."""
+    at = card.source.find(latex)
+    return card.line if at < 0 else card.line + card.source.count("\n", 0, at)
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Write atomically: a temp file in the same folder, then a rename."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise SourceError(path, None, f"cannot write: {exc.strerror or exc}") from exc
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        # mkstemp makes the file private; a page is an ordinary file, so honour the umask.
+        umask = os.umask(0)
+        os.umask(umask)
+        tmp.chmod(0o666 & ~umask)
+        tmp.replace(path)
+    except OSError as exc:
+        raise SourceError(path, None, f"cannot write: {exc.strerror or exc}") from exc
+    finally:
+        tmp.unlink(missing_ok=True)
