@@ -7,15 +7,27 @@ STAMP := $(VENV)/.installed
 SOURCES := $(wildcard source/*.md)
 DECKS := $(patsubst source/%.md,build/%.apkg,$(SOURCES))
 
-.PHONY: deck test lint bench clean
+# The browser tests drive Debian's Chromium (never a downloaded browser) with fonts for text,
+# math and emoji; `make test` installs them when missing and apt-get can.
+BROWSER_PACKAGES := chromium fonts-dejavu-core fonts-dejavu-extra fonts-noto-color-emoji
+
+.PHONY: deck test lint bench clean browser
 
 deck: $(DECKS)
 
 build/%.apkg: source/%.md $(wildcard deckgen.toml) $(STAMP)
 	$(BIN)/deckgen build $< -o $@
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest
+
+browser:
+	@if ! dpkg -s $(BROWSER_PACKAGES) >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 \
+	    && [ "$$(id -u)" = 0 ]; then \
+	  echo "installing $(BROWSER_PACKAGES) for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends $(BROWSER_PACKAGES) >/dev/null; \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

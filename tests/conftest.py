@@ -5,11 +5,15 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from markdown_it import MarkdownIt
 
 from deckgen.markdown import make_markdown
+
+if TYPE_CHECKING:
+    from deckgen.preview import PreviewReport
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "source" / "ml-interview-qa.md"
@@ -44,3 +48,11 @@ def collection(tmp_path: Path) -> Iterator[object]:
         yield col
     finally:
         col.close()
+
+
+@pytest.fixture(scope="session")
+def seed_preview(tmp_path_factory: pytest.TempPathFactory) -> PreviewReport:
+    """The seed's preview page, written once for every test that reads or opens it."""
+    from deckgen.preview import preview
+
+    return preview(SEED, tmp_path_factory.mktemp("preview") / "ml-interview-qa.html")

@@ -32,6 +32,9 @@ _COMMAND = re.compile(r"^\\[A-Za-z]+$")
 # Standard LaTeX operator names latex2mathml does not know; written out, they render the same.
 _OPERATORS = re.compile(r"\\(arg)(?![A-Za-z])")
 RAW_CLASS = "dg-math-raw"
+# Math sits in these spans, which the card CSS lets scroll when a formula outgrows the card.
+INLINE_CLASS = "dg-math-inline"
+DISPLAY_CLASS = "dg-math-display"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +76,9 @@ def latex_to_mathml(latex: str, *, display: bool) -> str:
     try:
         mathml: str = convert(latex, display="block" if display else "inline")
     except bad_input as exc:
-        reason = str(exc) or _words(type(exc).__name__)
+        early = isinstance(exc, StopIteration) or type(exc).__name__ == "NoAvailableTokensError"
+        reason = "ends too early: a command lacks its argument" if early else str(exc)
+        reason = reason or _words(type(exc).__name__)
         raise ValueError(reason) from None
     _check(ET.fromstring(mathml))
     return mathml
@@ -95,7 +100,7 @@ def html_with_mathml(fragment: str) -> MathHtml:
             reason = html.escape(f"not rendered: {exc}")
             return f'<span class="{RAW_CLASS}" title="{reason}">{match[0]}</span>'
         rendered += 1
-        return mathml
+        return f'<span class="{DISPLAY_CLASS if display else INLINE_CLASS}">{mathml}</span>'
 
     pieces = _CODE.split(fragment)
     # split() with one group alternates: text, code, text, code, …

@@ -1,0 +1,93 @@
+"""Switching themes in real Anki: the cards take the new look and keep their history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from deckgen.build import BuildOptions, load_document, make_deck
+from deckgen.markdown import make_markdown
+from deckgen.package import FIELDS, NOTETYPE_ID, NOTETYPE_NAME, notetype_css, write_package
+from tests.anki_support import import_apkg, open_collection
+from tests.conftest import SEED
+
+# Anki replaces a notetype on import only when the package's copy is newer, so the second
+# build is stamped a minute later, as a rebuild after a theme change would be.
+FIRST_BUILD = 1_750_000_000
+THEME_CHANGE = FIRST_BUILD + 60
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What a user could check in the Browser and the notetype manager."""
+
+    notetypes: list[str]
+    css: str
+    fields: list[str]
+    templates: list[str]
+    cards: list[int]
+    notes: list[int]
+    due: int
+    reviews: int
+
+
+def _package(theme: str, mtime: int, path: Path) -> Path:
+    md = make_markdown()
+    deck = make_deck(load_document(SEED, md), md, BuildOptions(theme=theme), mtime=mtime)
+    write_package(deck, path, theme=theme)
+    return path
+
+
+def _look(folder: Path, studied: int | None = None) -> Seen:
+    """Open the collection afresh (Python caches notetypes) and look at it."""
+    collection = open_collection(folder)
+    try:
+        notetype = collection.models.get(NOTETYPE_ID)  # type: ignore[arg-type]
+        assert notetype is not None
+        cards = sorted(collection.find_cards(""))
+        card = collection.get_card(studied or cards[0])  # type: ignore[arg-type]
+        return Seen(
+            notetypes=[
+                n.name for n in collection.models.all_names_and_ids() if "deckgen" in n.name
+            ],
+            css=notetype["css"],
+            fields=[f["name"] for f in notetype["flds"]],
+            templates=[t["name"] for t in notetype["tmpls"]],
+            cards=cards,
+            notes=sorted(collection.find_notes("")),
+            due=card.due,
+            reviews=collection.db.scalar("select count() from revlog where cid = ?", card.id),
+        )
+    finally:
+        collection.close()
+
+
+def _import(folder: Path, package: Path, study: int | None = None) -> None:
+    collection = open_collection(folder)
+    try:
+        import_apkg(collection, package)
+        if study is not None:
+            collection.sched.set_due_date([study], "5")  # type: ignore[list-item]
+    finally:
+        collection.close()
+
+
+def test_anki__reimport_with_another_theme_restyles_cards_and_keeps_history(
+    tmp_path: Path,
+) -> None:
+    anki = tmp_path / "anki"
+    _import(anki, _package("default", FIRST_BUILD, tmp_path / "default.apkg"))
+    studied = _look(anki).cards[0]
+    _import(anki, tmp_path / "default.apkg", study=studied)
+    before = _look(anki, studied)
+    assert before.css == notetype_css("default") and before.reviews == 1
+
+    _import(anki, _package("paper", THEME_CHANGE, tmp_path / "paper.apkg"))
+    after = _look(anki, studied)
+
+    assert after.notetypes == [NOTETYPE_NAME]  # updated in place: no "deckgen Q&A-…" copy
+    assert after.css == notetype_css("paper") != before.css
+    assert after.fields == list(FIELDS) and after.templates == ["Card"]
+    assert (after.cards, after.notes) == (before.cards, before.notes)
+    assert len(after.cards) == 162
+    assert (after.due, after.reviews) == (before.due, before.reviews)

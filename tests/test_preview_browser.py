@@ -1,0 +1,238 @@
+"""The preview in a real browser, at phone and desktop size, light and dark.
+
+Each test checks what a person would notice: a page that scrolls sideways, a formula left as
+LaTeX or drawn flat, code without colour or too faint to read, a "dark" mode that is not dark.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser
+
+from deckgen.preview import PreviewReport, preview
+from tests.browser_support import VIEWS, View, chromium, open_page
+from tests.colors import contrast, luminance
+from tests.conftest import ROOT
+
+WIDE = Path(__file__).parent / "fixtures" / "preview" / "wide.md"
+SCREENSHOTS = ROOT / "build" / "screenshots"
+
+# Everything a test asserts, measured once per page and view.
+MEASURE = """() => {
+  const box = (e) => e.getBoundingClientRect();
+  const vw = document.documentElement.clientWidth;
+  const faces = [...document.querySelectorAll(".pv-face > .card")];
+  const maths = [...document.querySelectorAll(".pv-back math")];
+  const fractions = [...document.querySelectorAll(".pv-back mfrac")];
+  const blocks = [...document.querySelectorAll(".pv-back pre.highlight")];
+  const answers = [...document.querySelectorAll(".pv-back .dg-answer")];
+  const style = (e) => getComputedStyle(e);
+  const card = document.querySelector(".pv-back > .card");
+  return {
+    pageWidth: document.documentElement.scrollWidth,
+    viewWidth: vw,
+    mobile: document.documentElement.classList.contains("mobile"),
+    widerThanView: faces.filter((c) => box(c).right > vw + 0.5).length,
+    widerThanCard: faces.filter((c) => c.scrollWidth > c.clientWidth + 1).length,
+    math: maths.length,
+    flatMath: maths.filter((m) => !(box(m).width > 0 && box(m).height > 0)).length,
+    notMathml: maths.filter((m) => !style(m).display.includes("math")).length,
+    unstackedFractions: fractions.filter((f) => {
+      const [top, bottom] = f.children;
+      return !(box(top).bottom <= box(bottom).top + 1);
+    }).length,
+    fractions: fractions.length,
+    raw: document.querySelectorAll(".dg-math-raw").length,
+    codeBlocks: blocks.length,
+    plainCodeBlocks: blocks.filter((pre) => {
+      const colours = new Set([...pre.querySelectorAll("span")].map((s) => style(s).color));
+      colours.delete(style(pre).color);
+      return colours.size === 0;
+    }).length,
+    tokenColours: [...new Set(blocks.flatMap((pre) =>
+      [...pre.querySelectorAll("span:not(.w)")].map((s) => style(s).color + "|" + style(pre).backgroundColor)
+    ))],
+    cardBackground: style(card).backgroundColor,
+    cardText: style(card).color,
+    pageBackground: style(document.body).backgroundColor,
+    fontSize: parseFloat(style(card).fontSize),
+    answerWidths: answers.map((a) => box(a).width),
+    answerChars: answers.map((a) => box(a).width / parseFloat(style(a).fontSize) * 2),
+  };
+}"""
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture(scope="module")
+def wide_preview(tmp_path_factory: pytest.TempPathFactory) -> PreviewReport:
+    return preview(WIDE, tmp_path_factory.mktemp("wide") / "wide.html")
+
+
+@pytest.fixture(scope="module")
+def seen(browser: Browser, seed_preview: PreviewReport) -> dict[str, dict[str, Any]]:
+    """The seed preview measured in every view, with the requests it tried to make."""
+    measured = {}
+    for view in VIEWS:
+        with open_page(browser, seed_preview.output, view) as (page, outside):
+            measured[view.id] = {**page.evaluate(MEASURE), "outside": outside}
+    return measured
+
+
+@pytest.fixture(scope="module")
+def seen_wide(browser: Browser, wide_preview: PreviewReport) -> dict[str, dict[str, Any]]:
+    measured = {}
+    for view in VIEWS:
+        with open_page(browser, wide_preview.output, view) as (page, _):
+            measured[view.id] = page.evaluate(
+                """() => ({
+                  page: document.documentElement.scrollWidth,
+                  view: document.documentElement.clientWidth,
+                  scrollers: [...document.querySelectorAll(".pv-back pre, .pv-back table, .pv-back .dg-math-display")]
+                    .map((e) => [e.tagName, e.scrollWidth > e.clientWidth, e.getBoundingClientRect().right]),
+                  image: (() => { const i = document.querySelector(".pv-back img");
+                    return [i.naturalWidth, i.getBoundingClientRect().width,
+                            i.closest(".dg-answer").getBoundingClientRect().width]; })(),
+                })"""
+            )
+    return measured
+
+
+view_ids = pytest.mark.parametrize("view", VIEWS, ids=[v.id for v in VIEWS])
+
+
+@view_ids
+def test_browser__page_never_scrolls_sideways(seen: dict[str, Any], view: View) -> None:
+    page = seen[view.id]
+    assert page["viewWidth"] == view.width
+    assert page["pageWidth"] <= page["viewWidth"]
+    assert page["widerThanView"] == 0 and page["widerThanCard"] == 0
+
+
+@view_ids
+def test_browser__code_tables_math_and_images_stay_inside_the_card(
+    seen_wide: dict[str, Any], view: View
+) -> None:
+    page = seen_wide[view.id]
+    assert page["page"] <= page["view"]
+    assert len(page["scrollers"]) == 4  # two code blocks, a table, an equation
+    for tag, _scrolls, right in page["scrollers"]:
+        assert right <= page["view"], tag
+    if view.name == "phone":  # too wide for a phone: each scrolls inside its own box
+        assert all(scrolls for _tag, scrolls, _right in page["scrollers"])
+    natural, shown, room = page["image"]
+    assert natural == 1600 and shown <= room
+
+
+@view_ids
+def test_browser__every_formula_is_drawn_as_math(
+    seen: dict[str, Any], seed_preview: PreviewReport, view: View
+) -> None:
+    page = seen[view.id]
+    assert page["math"] == seed_preview.math == 376
+    assert page["flatMath"] == 0 and page["notMathml"] == 0 and page["raw"] == 0
+    assert page["fractions"] >= 20 and page["unstackedFractions"] == 0
+
+
+@view_ids
+def test_browser__code_is_highlighted_and_every_token_readable(
+    seen: dict[str, Any], view: View
+) -> None:
+    page = seen[view.id]
+    assert page["codeBlocks"] >= 1 and page["plainCodeBlocks"] == 0
+    for pair in page["tokenColours"]:
+        colour, background = pair.split("|")
+        assert contrast(colour, background) >= 4.5, pair
+
+
+@view_ids
+def test_browser__dark_is_dark_and_light_is_light(seen: dict[str, Any], view: View) -> None:
+    page = seen[view.id]
+    card, page_bg = luminance(page["cardBackground"]), luminance(page["pageBackground"])
+    if view.scheme == "dark":
+        assert card < 0.02 and page_bg < 0.02
+    else:
+        assert card > 0.9 and page_bg > 0.75
+    assert contrast(page["cardText"], page["cardBackground"]) >= 12
+
+
+@view_ids
+def test_browser__phone_gets_the_full_width_desktop_a_readable_measure(
+    seen: dict[str, Any], view: View
+) -> None:
+    page = seen[view.id]
+    assert page["mobile"] is (view.name == "phone")
+    if view.name == "phone":
+        assert page["fontSize"] == 16
+        assert min(page["answerWidths"]) >= view.width - 2 * (8 + 1 + 14) - 1
+    else:
+        assert page["fontSize"] == 18
+        # A line holds about two characters per em: 60 to 85 characters reads well.
+        assert all(60 <= chars <= 85 for chars in page["answerChars"])
+
+
+def test_browser__page_asks_the_network_for_nothing(seen: dict[str, Any]) -> None:
+    assert {view: page["outside"] for view, page in seen.items()} == {v.id: [] for v in VIEWS}
+
+
+def test_browser__search_narrows_to_matching_cards_and_parts(
+    browser: Browser, seed_preview: PreviewReport
+) -> None:
+    with open_page(browser, seed_preview.output, VIEWS[2]) as (page, _):
+        page.fill("#pv-search", "kv cache")
+        shown = page.locator(".pv-card:visible")
+        texts = [t.lower() for t in shown.all_inner_texts()]
+        assert 0 < len(texts) < 10
+        assert all("kv" in t and "cache" in t for t in texts)
+        assert page.inner_text("#pv-count") == f"{len(texts)} of 162 cards match"
+        assert 0 < page.locator(".pv-part:visible").count() < 18
+        page.fill("#pv-search", "zzzz no such thing")
+        assert page.locator(".pv-card:visible").count() == 0
+        assert page.is_visible("#pv-empty")
+        page.fill("#pv-search", "")
+        assert page.locator(".pv-card:visible").count() == 162
+
+
+def test_browser__dark_switch_and_part_index_work(
+    browser: Browser, seed_preview: PreviewReport
+) -> None:
+    with open_page(browser, seed_preview.output, VIEWS[2]) as (page, _):
+        card = ".pv-back > .card"
+        light = page.eval_on_selector(card, "c => getComputedStyle(c).backgroundColor")
+        page.click("#pv-mode")
+        dark = page.eval_on_selector(card, "c => getComputedStyle(c).backgroundColor")
+        assert luminance(light) > 0.9 and luminance(dark) < 0.02
+        page.click('.pv-index a[href="#part-04-large-language-models"]')
+        top = page.eval_on_selector(
+            "#part-04-large-language-models", "e => e.getBoundingClientRect().top"
+        )
+        assert 0 <= top < 50
+
+
+def test_browser__screenshots_of_representative_cards(
+    browser: Browser, seed_preview: PreviewReport
+) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    kinds = {
+        "display-math": ".pv-back .math math",
+        "code": ".pv-back pre.highlight",
+        "nested-list": ".pv-back li > ul, .pv-back li > ol",
+    }
+    written = []
+    for view in VIEWS:
+        with open_page(browser, seed_preview.output, view) as (page, _):
+            for kind, inside in kinds.items():
+                card = page.locator(".pv-card", has=page.locator(inside)).first
+                path = SCREENSHOTS / f"{kind}-{view.id}.png"
+                card.screenshot(path=str(path))
+                written.append(path)
+            page.screenshot(path=str(SCREENSHOTS / f"page-{view.id}.png"))
+    assert all(path.stat().st_size > 10_000 for path in written)

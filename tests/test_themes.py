@@ -1,0 +1,92 @@
+"""Themes: readable colours in light and night mode, and a safe way to choose one."""
+
+from __future__ import annotations
+
+import re
+from importlib.resources import files
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pygments.styles import get_style_by_name
+
+from deckgen.build import BuildOptions, build
+from deckgen.cli import cli
+from deckgen.errors import DeckgenError
+from deckgen.package import notetype_css
+from deckgen.themes import THEMES, CodeColors, code_foreground
+from tests.colors import contrast
+from tests.conftest import SEED
+
+AA = 4.5
+TEXT_COLOURS = ("fg", "heading", "strong", "muted", "faint", "accent", "link")
+
+
+def _modes(theme: str) -> dict[str, dict[str, str]]:
+    """The theme file's `--dg-*` colours for light (`.card {…}`) and night mode."""
+    text = files("deckgen").joinpath("themes", f"{theme}.css").read_text(encoding="utf-8")
+    blocks = re.findall(r"([^{}]+)\{([^{}]*)\}", text)
+    light = next(body for selector, body in blocks if selector.strip().endswith(".card"))
+    night = next(body for selector, body in blocks if ".nightMode .card" in selector)
+    return {
+        mode: dict(re.findall(r"--dg-([\w-]+):\s*(#[0-9a-fA-F]{3,6})\b", body))
+        for mode, body in (("light", light), ("dark", night))
+    }
+
+
+@pytest.mark.parametrize("theme", sorted(THEMES))
+def test_themes__text_colours_are_readable_in_both_modes(theme: str) -> None:
+    for mode, colours in _modes(theme).items():
+        for name in TEXT_COLOURS:
+            ratio = contrast(colours[name], colours["bg"])
+            assert ratio >= AA, f"{theme} {mode}: --dg-{name} on the card is {ratio:.2f}:1"
+
+
+@pytest.mark.parametrize(
+    ("theme", "mode"), [(t, m) for t in sorted(THEMES) for m in ("light", "dark")]
+)
+def test_themes__every_code_token_is_readable_on_the_code_background(theme: str, mode: str) -> None:
+    colors: CodeColors = getattr(THEMES[theme], mode)
+    plain = code_foreground(colors) or _modes(theme)[mode]["fg"]
+    assert contrast(plain, colors.background) >= AA
+    low = []
+    for token, style in get_style_by_name(colors.style):
+        # Whitespace has no visible colour; error tokens carry their own background.
+        if not style["color"] or style["bgcolor"] or "Whitespace" in str(token):
+            continue
+        ratio = contrast(f"#{style['color']}", colors.background)
+        if ratio < AA:
+            low.append(f"{token} #{style['color']} {ratio:.2f}:1")
+    assert low == [], f"{colors.style} on {colors.background}"
+
+
+def test_themes__night_mode_is_dark_and_light_mode_is_light() -> None:
+    for theme in THEMES:
+        modes = _modes(theme)
+        assert contrast(modes["light"]["bg"], "#000000") > 15
+        assert contrast(modes["dark"]["bg"], "#ffffff") > 14
+
+
+def test_themes__each_theme_is_its_own_stylesheet() -> None:
+    sheets = {theme: notetype_css(theme) for theme in THEMES}
+    assert len(set(sheets.values())) == len(THEMES) >= 2
+    for theme, css in sheets.items():
+        assert f"/* theme: {theme} */" in css
+        assert ".nightMode .highlight .k" in css and ".mobile" in css
+
+
+def test_themes__unknown_theme_is_an_error_and_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "deck.apkg"
+    with pytest.raises(DeckgenError, match="unknown theme 'neon'; choose one of: default, paper"):
+        build(SEED, out, BuildOptions(theme="neon"))
+    assert not out.exists()
+
+
+def test_themes__cli_offers_the_themes_by_name(seed_copy: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    out = tmp_path / "deck.apkg"
+    ok = runner.invoke(cli, ["build", str(seed_copy), "-o", str(out), "--theme", "paper"])
+    assert ok.exit_code == 0, ok.output
+    bad = runner.invoke(cli, ["build", str(seed_copy), "--theme", "neon"])
+    assert bad.exit_code == 2
+    assert "'neon' is not one of 'default', 'paper'" in bad.output
