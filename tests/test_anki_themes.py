@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from deckgen.build import BuildOptions, load_document, make_deck
-from deckgen.markdown import make_markdown
-from deckgen.package import FIELDS, NOTETYPE_ID, NOTETYPE_NAME, notetype_css, write_package
+from deckgen.build import BuildOptions, build
+from deckgen.package import FIELDS, NOTETYPE_ID, NOTETYPE_NAME, notetype_css
 from tests.anki_support import import_apkg, open_collection
 from tests.conftest import SEED
 
-# Anki replaces a notetype on import only when the package's copy is newer, so the second
-# build is stamped a minute later, as a rebuild after a theme change would be.
+# Anki replaces a notetype on import only when the package's copy is newer. The state file
+# records when the notetype's CSS last changed, so a rebuild with another theme a minute later
+# stamps the notetype with that minute, while unchanged notes keep their first time.
 FIRST_BUILD = 1_750_000_000
 THEME_CHANGE = FIRST_BUILD + 60
 
@@ -31,10 +31,9 @@ class Seen:
     reviews: int
 
 
-def _package(theme: str, mtime: int, path: Path) -> Path:
-    md = make_markdown()
-    deck = make_deck(load_document(SEED, md), md, BuildOptions(theme=theme), mtime=mtime)
-    write_package(deck, path, theme=theme)
+def _package(theme: str, when: int, path: Path) -> Path:
+    state = path.parent / "state.json"
+    build(SEED, path, BuildOptions(theme=theme), state_file=state, clock=lambda: when)
     return path
 
 

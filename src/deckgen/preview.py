@@ -7,27 +7,27 @@ is loaded from the network, so the page works from a file, offline, years later.
 
 from __future__ import annotations
 
+import base64
 import html
-import os
+import mimetypes
 import re
-import tempfile
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.resources import files
 from pathlib import Path
 
-from markdown_it import MarkdownIt
-
-from deckgen.build import BuildOptions, deck_name, load_document, make_deck
-from deckgen.errors import DeckgenError, SourceError
-from deckgen.markdown import make_markdown
+from deckgen.atomic import atomic_path
+from deckgen.build import BuildOptions, deck_name, revise_source
+from deckgen.errors import DeckgenError
 from deckgen.mathml import html_with_mathml
-from deckgen.model import Card, Diagnostic, Document, Note, Part
+from deckgen.model import Card, Deck, Diagnostic, Document, Note, Part
 from deckgen.package import BACK, FRONT, notetype_css
+from deckgen.state import load_state, state_path
 
 _FIELD = re.compile(r"\{\{([^{}]+)\}\}")
 _TAG = re.compile(r"<[^>]+>")
+_IMG_SRC = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]*)(")')
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,14 +87,21 @@ def card_faces(note: Note) -> tuple[str, str]:
 def preview(
     source: Path, output: Path | None = None, options: BuildOptions | None = None
 ) -> PreviewReport:
-    """Write the preview page of one source file."""
+    """Write the preview page of one source file: the deck `build --force` would write.
+
+    The state file beside the source is read (never written), so cards show the IDs they keep.
+    """
     options = options or BuildOptions()
     started = time.perf_counter()
-    md = make_markdown(allow_html=options.allow_html)
-    document = load_document(source, md)
-    page, math, diagnostics = preview_page(document, md, options)
+    previous = load_state(state_path(source))
+    # A preview is for looking, so problems `check` finds are reported, not a reason to stop.
+    document, revision = revise_source(
+        source, replace(options, force=True), previous, now=int(time.time())
+    )
+    page, math, diagnostics = preview_page(document, revision.deck, options)
     output = output or default_preview_output(source)
-    _write_text(output, page)
+    with atomic_path(output) as tmp:
+        tmp.write_text(page, encoding="utf-8")
     return PreviewReport(
         source=source,
         output=output,
@@ -102,21 +109,20 @@ def preview(
         parts=len({card.part for card in document.cards}),
         math=math,
         seconds=time.perf_counter() - started,
-        diagnostics=document.diagnostics + diagnostics,
+        diagnostics=revision.diagnostics + diagnostics,
     )
 
 
 def preview_page(
-    document: Document, md: MarkdownIt, options: BuildOptions
+    document: Document, deck: Deck, options: BuildOptions
 ) -> tuple[str, int, tuple[Diagnostic, ...]]:
     """The page's HTML, the number of math spans drawn, and a warning per span that was not."""
-    # The preview never reaches Anki, so its note times do not matter; 0 keeps it deterministic.
-    deck = make_deck(document, md, options, mtime=0)
+    media = {item.name: _data_uri(item.name, item.data) for item in deck.media}
     faces: list[_Face] = []
     diagnostics: list[Diagnostic] = []
     math = 0
     for card, note in zip(document.cards, deck.notes, strict=True):
-        front, back = card_faces(note)
+        front, back = (_inline_media(face, media) for face in card_faces(note))
         front_math, back_math = html_with_mathml(front), html_with_mathml(back)
         math += back_math.rendered
         for span in back_math.unrendered:
@@ -252,23 +258,11 @@ def _line_of(card: Card, latex: str) -> int:
     return card.line if at < 0 else card.line + card.source.count("\n", 0, at)
 
 
-def _write_text(path: Path, text: str) -> None:
-    """Write atomically: a temp file in the same folder, then a rename."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise SourceError(path, None, f"cannot write: {exc.strerror or exc}") from exc
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        # mkstemp makes the file private; a page is an ordinary file, so honour the umask.
-        umask = os.umask(0)
-        os.umask(umask)
-        tmp.chmod(0o666 & ~umask)
-        tmp.replace(path)
-    except OSError as exc:
-        raise SourceError(path, None, f"cannot write: {exc.strerror or exc}") from exc
-    finally:
-        tmp.unlink(missing_ok=True)
+def _data_uri(name: str, data: bytes) -> str:
+    kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def _inline_media(fragment: str, media: Mapping[str, str]) -> str:
+    """Images the deck packs, put into the page itself: the page stays one file."""
+    return _IMG_SRC.sub(lambda m: m[1] + media.get(html.unescape(m[2]), m[2]) + m[3], fragment)
