@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from deckgen.errors import DeckgenError
 from deckgen.model import Note
 from deckgen.package import BACK, FRONT, notetype_css
 from deckgen.preview import PreviewReport, card_faces, fill_template, preview
+from tests.conftest import ROOT, SEED
 
 
 def _page(report: PreviewReport) -> str:
@@ -73,8 +75,6 @@ def test_preview__page_is_self_contained(seed_preview: PreviewReport) -> None:
 
 
 def test_preview__theme_changes_only_the_css(tmp_path: Path) -> None:
-    from tests.conftest import SEED
-
     paper = preview(SEED, tmp_path / "paper.html", BuildOptions(theme="paper"))
     page = _page(paper)
     assert notetype_css("paper") in page and notetype_css("default") not in page
@@ -112,3 +112,23 @@ def test_preview__bad_source_is_a_one_line_error_and_writes_nothing(tmp_path: Pa
     assert result.exit_code == 1
     assert result.output == f"{doc}: error: no cards: no part headings (`## …`) found\n"
     assert list(tmp_path.iterdir()) == [doc]
+
+
+def test_preview__takes_builds_settings_and_selection(
+    seed_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = seed_copy.parent.parent
+    shutil.copyfile(ROOT / "deckgen.toml", project / "deckgen.toml")
+    monkeypatch.chdir(project)
+    result = CliRunner().invoke(cli, ["preview", "--topic", "llm"])
+    assert result.exit_code == 0, result.output
+    page = Path("build/ml-interview-qa--llm.html").read_text(encoding="utf-8")
+    assert result.stdout.startswith("30 cards in 3 parts, ")
+    sections = re.findall(r'<section class="pv-part" id="([^"]+)">', page)
+    assert sections == [
+        "part-04-large-language-models",
+        "part-05-fine-tuning-peft",
+        "part-06-alignment-rlhf",
+    ]
+    assert page.count('<article class="pv-card"') == 30
+    assert "<title>Interview Questions &amp; Answers · preview</title>" in page

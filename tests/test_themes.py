@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
+import sqlite3
+import tempfile
+import zipfile
 from importlib.resources import files
 from pathlib import Path
 
@@ -12,7 +16,8 @@ from pygments.styles import get_style_by_name
 
 from deckgen.build import BuildOptions, build
 from deckgen.cli import cli
-from deckgen.errors import DeckgenError
+from deckgen.config import load_config
+from deckgen.errors import DeckgenError, SourceError
 from deckgen.package import notetype_css
 from deckgen.themes import THEMES, CodeColors, code_foreground
 from tests.colors import contrast
@@ -90,3 +95,39 @@ def test_themes__cli_offers_the_themes_by_name(seed_copy: Path, tmp_path: Path) 
     bad = runner.invoke(cli, ["build", str(seed_copy), "--theme", "neon"])
     assert bad.exit_code == 2
     assert "'neon' is not one of 'default', 'paper'" in bad.output
+
+
+def _package_css(package: Path) -> str:
+    with zipfile.ZipFile(package) as zf, tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "collection.anki2"
+        db.write_bytes(zf.read("collection.anki2"))
+        connection = sqlite3.connect(db)
+        try:
+            (models,) = connection.execute("select models from col").fetchone()
+        finally:
+            connection.close()
+    (notetype,) = json.loads(models).values()
+    return str(notetype["css"])
+
+
+def test_themes__config_chooses_the_theme_and_the_command_line_wins(
+    seed_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = seed_copy.parent.parent
+    (project / "deckgen.toml").write_text('theme = "paper"\n', encoding="utf-8")
+    monkeypatch.chdir(project)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["build"]).exit_code == 0
+    assert _package_css(Path("build/ml-interview-qa.apkg")) == notetype_css("paper")
+    assert runner.invoke(cli, ["build", "--theme", "default"]).exit_code == 0
+    assert _package_css(Path("build/ml-interview-qa.apkg")) == notetype_css("default")
+
+
+def test_themes__unknown_theme_in_config_names_file_line_and_choices(tmp_path: Path) -> None:
+    config = tmp_path / "deckgen.toml"
+    config.write_text('deck = "D"\ntheme = "neon"\n', encoding="utf-8")
+    with pytest.raises(SourceError) as caught:
+        load_config(config)
+    assert str(caught.value) == (
+        f"{config}:2: theme: expected a theme, one of 'default', 'paper'; got 'neon'"
+    )

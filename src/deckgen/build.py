@@ -52,8 +52,9 @@ class BuildOptions:
     """Heading level of questions; None detects it."""
     config: Config | None = None
     """Project settings; the fields above, when given, win over it and over front matter."""
-    theme: str = DEFAULT_THEME
-    """The card theme (CSS only: switching themes keeps every note and its history)."""
+    theme: str | None = None
+    """The card theme (CSS only: switching keeps every note and its history); None: the
+    file's front matter or the config, else the default theme."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +126,7 @@ def settled(path: Path, md: MarkdownIt, options: BuildOptions) -> tuple[LoadedSo
         part_level=options.part_level,
         question_level=options.question_level,
         topics=options.topics,
+        theme=options.theme,
     )
     loaded = load_source(path, md, overrides, options.config)
     settings, shape = loaded.settings, loaded.shape
@@ -136,6 +138,7 @@ def settled(path: Path, md: MarkdownIt, options: BuildOptions) -> tuple[LoadedSo
         topics=settings.topics,
         part_level=shape.part_level or 0,
         question_level=shape.question_level,
+        theme=settings.theme or DEFAULT_THEME,
     )
 
 
@@ -231,7 +234,7 @@ def revise_settled(
     document, diagnostics, options = load_checked(source, md, options)
     identities = identify(document, previous, tag_prefix(document))
     deck = make_deck(document, md, options, mtime=now, ids=identities.ids)
-    notetype = NotetypeRecord(notetype_digest(options.theme), FIELDS, now)
+    notetype = NotetypeRecord(notetype_digest(options.theme or DEFAULT_THEME), FIELDS, now)
     revision = revise(document, deck, identities, previous, notetype, now=now)
     revision = replace(revision, diagnostics=diagnostics + revision.diagnostics)
     return document, revision, options
@@ -264,7 +267,7 @@ def build(
         output,
         subdecks=options.subdecks,
         notetype_mtime=revision.state.notetype.mtime,
-        theme=options.theme,
+        theme=options.theme or DEFAULT_THEME,
     )
     written = state_file is not None and save_state(revision.state, state_file)
     return BuildReport(

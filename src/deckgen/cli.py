@@ -71,9 +71,10 @@ allow_html_option = click.option(
 theme_option = click.option(
     "--theme",
     type=click.Choice(sorted(THEMES)),
-    default=DEFAULT_THEME,
-    show_default=True,
-    help="Card look (CSS only: switching keeps every note and its review history).",
+    help=(
+        "Card look; CSS only, so switching keeps every note and its review history "
+        f"(default: `theme` in the config or front matter, else {DEFAULT_THEME})."
+    ),
 )
 
 
@@ -110,7 +111,7 @@ def build(
     part_level: int | None,
     question_level: int | None,
     config_path: Path | None,
-    theme: str,
+    theme: str | None,
 ) -> None:
     """Build SOURCES (default: source/*.md) into build/<stem>.apkg.
 
@@ -327,14 +328,26 @@ def prune(sources: tuple[Path, ...]) -> None:
 @click.option("--deck", "deck_name", help="Deck name (default: the document's # title).")
 @allow_html_option
 @theme_option
+@selection_options
+@reading_options
 def preview(
     sources: tuple[Path, ...],
     output: Path | None,
     deck_name: str | None,
     allow_html: bool,
-    theme: str,
+    theme: str | None,
+    parts: tuple[str, ...],
+    topics: tuple[str, ...],
+    grep: tuple[str, ...],
+    part_level: int | None,
+    question_level: int | None,
+    config_path: Path | None,
 ) -> None:
-    """Write build/<stem>.html: every card, front and back, as the deck will show it."""
+    """Write build/<stem>.html: every card, front and back, as the deck will show it.
+
+    The page is one file that works offline. It takes the same settings and the same
+    --part/--topic/--grep selection as `build`.
+    """
     from deckgen.build import BuildOptions
     from deckgen.preview import preview as preview_source
 
@@ -342,9 +355,17 @@ def preview(
         paths = _sources(sources)
         if output is not None and len(paths) != 1:
             raise click.BadParameter("-o needs exactly one source", param_hint="-o")
-        options = BuildOptions(deck_name=deck_name, allow_html=allow_html, theme=theme)
+        options = BuildOptions(
+            deck_name=deck_name,
+            allow_html=allow_html,
+            theme=theme,
+            selection=make_selection(parts, topics, grep),
+            part_level=part_level,
+            question_level=question_level,
+        )
+        options_for = ConfigFinder(config_path).options(options)
         for path in paths:
-            report = preview_source(path, output, options)
+            report = preview_source(path, output, options_for(path))
             for diagnostic in report.diagnostics:
                 if diagnostic.severity != "info":
                     click.echo(str(diagnostic), err=True)

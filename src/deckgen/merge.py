@@ -13,6 +13,7 @@ from deckgen.model import Deck, Diagnostic, MediaFile, Note
 from deckgen.select import EmptySelectionError, select_deck, skipped_message
 from deckgen.slug import slugify
 from deckgen.state import DeckState, load_state, save_state
+from deckgen.themes import DEFAULT_THEME
 
 MERGED_DECK = "deckgen"
 
@@ -59,6 +60,7 @@ def build_merged(
     owners: dict[str, Path] = {}
     diagnostics: list[Diagnostic] = []
     media: dict[str, MediaFile] = {}
+    themes: list[str] = []
     for source in sources:
         file_options = replace(options_for(source) if options_for else options, deck_name=None)
         state_file = state_file_for(source) if state_file_for else None
@@ -66,6 +68,7 @@ def build_merged(
         document, revision, file_options = revise_settled(source, file_options, previous, now=now)
         if state_file:
             states.append((revision.state, state_file))
+        themes.append(file_options.theme or DEFAULT_THEME)
         diagnostics.extend(revision.diagnostics)
         try:
             deck = select_deck(document, revision.deck, file_options.selection, file_options.topics)
@@ -92,7 +95,14 @@ def build_merged(
     output = output or default_merged_output(options)
     deck = Deck(name, tuple(notes), tuple(media[key] for key in sorted(media)))
     notetype_mtime = max((state.notetype.mtime for state, _ in states), default=None)
-    write_package(deck, output, subdecks=options.subdecks, notetype_mtime=notetype_mtime)
+    # One package has one notetype, so one theme: the first file's.
+    write_package(
+        deck,
+        output,
+        subdecks=options.subdecks,
+        notetype_mtime=notetype_mtime,
+        theme=themes[0] if themes else DEFAULT_THEME,
+    )
     for state, state_file in states:
         save_state(state, state_file)
     return BuildReport(

@@ -18,12 +18,14 @@ from importlib.resources import files
 from pathlib import Path
 
 from deckgen.atomic import atomic_path
-from deckgen.build import BuildOptions, deck_name, revise_source
+from deckgen.build import BuildOptions, default_output, revise_settled
 from deckgen.errors import DeckgenError
 from deckgen.mathml import html_with_mathml
 from deckgen.model import Card, Deck, Diagnostic, Document, Note, Part
 from deckgen.package import BACK, FRONT, notetype_css
+from deckgen.select import Selection, select_deck
 from deckgen.state import load_state, state_path
+from deckgen.themes import DEFAULT_THEME
 
 _FIELD = re.compile(r"\{\{([^{}]+)\}\}")
 _TAG = re.compile(r"<[^>]+>")
@@ -54,9 +56,11 @@ class _Face:
     back: str
 
 
-def default_preview_output(source: Path, build_dir: Path = Path("build")) -> Path:
-    """`build/<stem>.html`."""
-    return build_dir / f"{source.stem}.html"
+def default_preview_output(
+    source: Path, build_dir: Path = Path("build"), selection: Selection | None = None
+) -> Path:
+    """`build/<stem>.html`, or `build/<stem>--<what was selected>.html`, beside the deck."""
+    return default_output(source, build_dir, selection).with_suffix(".html")
 
 
 def fill_template(template: str, fields: Mapping[str, str]) -> str:
@@ -87,7 +91,8 @@ def card_faces(note: Note) -> tuple[str, str]:
 def preview(
     source: Path, output: Path | None = None, options: BuildOptions | None = None
 ) -> PreviewReport:
-    """Write the preview page of one source file: the deck `build --force` would write.
+    """Write the preview page of one source file: the deck `build --force` would write, with
+    the same settings, theme and `--part/--topic/--grep` selection.
 
     The state file beside the source is read (never written), so cards show the IDs they keep.
     """
@@ -95,18 +100,19 @@ def preview(
     started = time.perf_counter()
     previous = load_state(state_path(source))
     # A preview is for looking, so problems `check` finds are reported, not a reason to stop.
-    document, revision = revise_source(
+    document, revision, options = revise_settled(
         source, replace(options, force=True), previous, now=int(time.time())
     )
-    page, math, diagnostics = preview_page(document, revision.deck, options)
-    output = output or default_preview_output(source)
+    deck = select_deck(document, revision.deck, options.selection, options.topics)
+    page, math, diagnostics = preview_page(document, revision.deck, deck, options)
+    output = output or default_preview_output(source, selection=options.selection)
     with atomic_path(output) as tmp:
         tmp.write_text(page, encoding="utf-8")
     return PreviewReport(
         source=source,
         output=output,
-        cards=len(document.cards),
-        parts=len({card.part for card in document.cards}),
+        cards=len(deck.notes),
+        parts=len({note.part for note in deck.notes}),
         math=math,
         seconds=time.perf_counter() - started,
         diagnostics=revision.diagnostics + diagnostics,
@@ -114,14 +120,19 @@ def preview(
 
 
 def preview_page(
-    document: Document, deck: Deck, options: BuildOptions
+    document: Document, full: Deck, deck: Deck, options: BuildOptions
 ) -> tuple[str, int, tuple[Diagnostic, ...]]:
-    """The page's HTML, the number of math spans drawn, and a warning per span that was not."""
+    """The page of `deck` (a selection of `full`, which has a note for every card of
+    `document`): its HTML, the number of math spans drawn, and a warning per span that was not.
+    """
     media = {item.name: _data_uri(item.name, item.data) for item in deck.media}
+    shown = {note.id for note in deck.notes}
     faces: list[_Face] = []
     diagnostics: list[Diagnostic] = []
     math = 0
-    for card, note in zip(document.cards, deck.notes, strict=True):
+    for card, note in zip(document.cards, full.notes, strict=True):
+        if note.id not in shown:
+            continue
         front, back = (_inline_media(face, media) for face in card_faces(note))
         front_math, back_math = html_with_mathml(front), html_with_mathml(back)
         math += back_math.rendered
@@ -135,7 +146,7 @@ def preview_page(
                 )
             )
         faces.append(_Face(card, note, front_math.html, back_math.html))
-    page = _page(document, deck_name(document, options), options.theme, faces)
+    page = _page(document, deck.name, options.theme or DEFAULT_THEME, faces)
     return page, math, tuple(diagnostics)
 
 

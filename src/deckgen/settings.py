@@ -33,6 +33,8 @@ class SourceSettings:
     """Heading level of parts; 0 means the document has none."""
     question_level: int | None = None
     topics: tuple[Topic, ...] = ()
+    theme: str | None = None
+    """The card theme's name (see `deckgen.themes`)."""
 
     def over(self, base: SourceSettings) -> SourceSettings:
         """These settings where they say something, `base` elsewhere; topics merge by name."""
@@ -46,6 +48,7 @@ class SourceSettings:
                 self.question_level if self.question_level is not None else base.question_level
             ),
             topics=tuple(t for t in base.topics if t.name not in mine) + self.topics,
+            theme=self.theme if self.theme is not None else base.theme,
         )
 
 
@@ -66,7 +69,15 @@ class Origin:
         )
 
 
-SETTING_KEYS = ("deck", "tag-prefix", "subdecks", "part-level", "question-level", "topics")
+SETTING_KEYS = (
+    "deck",
+    "tag-prefix",
+    "subdecks",
+    "part-level",
+    "question-level",
+    "topics",
+    "theme",
+)
 
 
 def read_settings(table: Mapping[str, object], origin: Origin, at: KeyPath = ()) -> SourceSettings:
@@ -86,7 +97,8 @@ def read_settings(table: Mapping[str, object], origin: Origin, at: KeyPath = ())
     topics: tuple[Topic, ...] = ()
     if "topics" in table:
         topics = _topics(table["topics"], origin, (*at, "topics"))
-    return SourceSettings(deck, prefix, subdecks, part_level, question_level, topics)
+    theme = _optional(table, "theme", origin, at, _theme)
+    return SourceSettings(deck, prefix, subdecks, part_level, question_level, topics, theme)
 
 
 def check_keys(
@@ -133,6 +145,15 @@ def _tag_prefix(value: object) -> str:
 def _bool(value: object) -> bool:
     if not isinstance(value, bool):
         raise InvalidValueError(f"expected true or false, got {_shown(value)}")
+    return value
+
+
+def _theme(value: object) -> str:
+    from deckgen.themes import THEMES
+
+    if not isinstance(value, str) or value not in THEMES:
+        choices = ", ".join(repr(name) for name in sorted(THEMES))
+        raise InvalidValueError(f"expected a theme, one of {choices}; got {_shown(value)}")
     return value
 
 
