@@ -12,6 +12,7 @@ from markdown_it import MarkdownIt
 from deckgen.check import check_document, error_count, no_cards_reason
 from deckgen.config import Config
 from deckgen.errors import CheckError, SourceError
+from deckgen.gcpause import paused_gc
 from deckgen.history import Revision, identify, revise
 from deckgen.identity import question_ids
 from deckgen.loading import LoadedSource, load_source
@@ -254,9 +255,19 @@ def build(
     previous build recorded there, and the file is updated after the package is written.
     Without it, IDs come from the question text and every note is stamped `clock()`.
     """
+    with paused_gc():
+        return _build(source, output, options or BuildOptions(), state_file, clock)
+
+
+def _build(
+    source: Path,
+    output: Path | None,
+    options: BuildOptions,
+    state_file: Path | None,
+    clock: Callable[[], float],
+) -> BuildReport:
     from deckgen.package import write_package
 
-    options = options or BuildOptions()
     started = time.perf_counter()
     previous = load_state(state_file) if state_file is not None else None
     document, revision, options = revise_settled(source, options, previous, now=int(clock()))

@@ -9,15 +9,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from deckgen.build import BuildOptions, BuildReport
-from deckgen.config import Config, find_config, load_config
 from deckgen.errors import DeckgenError
-from deckgen.model import Diagnostic
-from deckgen.select import EmptySelectionError, Selection, skipped_message
+
+if TYPE_CHECKING:
+    # Imported where used: `deckgen --help` must not load the parser and the pipeline.
+    from deckgen.build import BuildOptions, BuildReport
+    from deckgen.config import Config
+    from deckgen.select import Selection
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -84,6 +86,8 @@ def make_selection(
     parts: tuple[str, ...], topics: tuple[str, ...], grep: tuple[str, ...]
 ) -> Selection:
     """The selection the three options describe."""
+    from deckgen.select import Selection
+
     return Selection(parts=parts, topics=topics, grep=grep)
 
 
@@ -96,6 +100,8 @@ class ConfigFinder:
 
     def for_source(self, source: Path) -> Config | None:
         """The config that applies to `source`."""
+        from deckgen.config import find_config, load_config
+
         path = self._explicit or find_config(source.parent)
         if path not in self._loaded:
             self._loaded[path] = load_config(path) if path is not None else None
@@ -111,6 +117,9 @@ def each_selected(
 ) -> Iterator[BuildReport]:
     """`build_one` for every path, in turn. With several paths, a source that the selection
     finds nothing in is left out with a warning; nothing in any of them is an error."""
+    from deckgen.model import Diagnostic
+    from deckgen.select import EmptySelectionError, skipped_message
+
     built = 0
     for path in paths:
         try:

@@ -55,9 +55,10 @@ def duplicate_questions(lint: Lint) -> Iterator[Diagnostic]:
 def empty_parts(lint: Lint) -> Iterator[Diagnostic]:
     """A part heading with no question under it gives no cards and no tag."""
     parts = lint.document.parts
+    with_cards = {card.part for card in lint.document.cards}
     for index, part in enumerate(parts):
         end = parts[index + 1].line if index + 1 < len(parts) else len(lint.lines) + 1
-        has_cards = any(card.part == part for card in lint.document.cards)
+        has_cards = part in with_cards
         unanswered = any(
             d.line is not None and part.line < d.line < end for d in lint.document.diagnostics
         )
