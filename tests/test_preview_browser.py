@@ -229,10 +229,10 @@ def test_browser__screenshots_of_representative_cards(
     written = []
     for view in VIEWS:
         with open_page(browser, seed_preview.output, view) as (page, _):
+            page.screenshot(path=str(SCREENSHOTS / f"page-{view.id}.png"))
             for kind, inside in kinds.items():
                 card = page.locator(".pv-card", has=page.locator(inside)).first
                 path = SCREENSHOTS / f"{kind}-{view.id}.png"
                 card.screenshot(path=str(path))
                 written.append(path)
-            page.screenshot(path=str(SCREENSHOTS / f"page-{view.id}.png"))
     assert all(path.stat().st_size > 10_000 for path in written)
