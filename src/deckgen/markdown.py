@@ -13,6 +13,7 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from deckgen.highlight import highlight_code
+from deckgen.leads import lead_plugin
 from deckgen.marker import id_marker_plugin
 from deckgen.media import media_plugin
 
@@ -31,6 +32,7 @@ def make_markdown(*, allow_html: bool = False) -> MarkdownIt:
     md.use(anki_math_plugin)
     md.use(media_plugin)
     md.use(id_marker_plugin)
+    md.use(lead_plugin)
     return md
 
 
