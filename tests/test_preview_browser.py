@@ -66,6 +66,35 @@ MEASURE = """() => {
 }"""
 
 
+# Each symbol drawn in the answer's own font on a canvas: how many pixels it inks, how many of
+# those are coloured (a colour emoji has many), and a signature of the drawing, to tell a real
+# glyph from the box drawn for a missing one (U+10FFFD has a glyph in no font).
+GLYPHS = """(() => {
+  const answer = document.querySelector(".pv-back .dg-answer");
+  const canvas = document.createElement("canvas");
+  canvas.width = canvas.height = 64;
+  const ctx = canvas.getContext("2d", { willReadFrequently: true });
+  const drawn = {};
+  for (const symbol of ["🚀", "✅", "→", "⇒", "≈", "∑", "\\u{10FFFD}"]) {
+    ctx.clearRect(0, 0, 64, 64);
+    ctx.font = `40px ${getComputedStyle(answer).fontFamily}`;
+    ctx.fillStyle = "#000";
+    ctx.textBaseline = "middle";
+    ctx.fillText(symbol, 8, 32);
+    const data = ctx.getImageData(0, 0, 64, 64).data;
+    let inked = 0, coloured = 0, signature = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i + 3] > 0) inked += 1;
+      signature = (signature * 31 + data[i + 3]) % 1000000007;
+      const [r, g, b] = [data[i], data[i + 1], data[i + 2]];
+      if (data[i + 3] > 128 && Math.max(r, g, b) - Math.min(r, g, b) > 60) coloured += 1;
+    }
+    drawn[symbol] = [inked, coloured, signature];
+  }
+  return drawn;
+})()"""
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with chromium() as launched:
@@ -101,7 +130,8 @@ def seen_wide(browser: Browser, wide_preview: PreviewReport) -> dict[str, dict[s
                   image: (() => { const i = document.querySelector(".pv-back img");
                     return [i.naturalWidth, i.getBoundingClientRect().width,
                             i.closest(".dg-answer").getBoundingClientRect().width]; })(),
-                })"""
+                  glyphs: GLYPHS,
+                })""".replace("GLYPHS", GLYPHS)
             )
     return measured
 
@@ -130,6 +160,15 @@ def test_browser__code_tables_math_and_images_stay_inside_the_card(
         assert all(scrolls for _tag, scrolls, _right in page["scrollers"])
     natural, shown, room = page["image"]
     assert natural == 1600 and shown <= room
+
+
+def test_browser__emoji_are_in_colour_and_arrows_are_drawn(seen_wide: dict[str, Any]) -> None:
+    for page in seen_wide.values():
+        glyphs = page["glyphs"]
+        assert glyphs["🚀"][1] > 100 and glyphs["✅"][1] > 100  # colour emoji, not a box
+        missing = glyphs["\U0010fffd"]
+        for symbol in ("→", "⇒", "≈", "∑"):
+            assert glyphs[symbol][0] > 20 and glyphs[symbol][2] != missing[2], symbol
 
 
 @view_ids
