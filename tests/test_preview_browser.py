@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser
 
+from deckgen.build import BuildOptions
 from deckgen.preview import PreviewReport, preview
 from tests.browser_support import VIEWS, View, chromium, open_page
 from tests.colors import contrast, luminance
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SEED
 
 WIDE = Path(__file__).parent / "fixtures" / "preview" / "wide.md"
 SCREENSHOTS = ROOT / "build" / "screenshots"
@@ -216,6 +217,22 @@ def test_browser__phone_gets_the_full_width_desktop_a_readable_measure(
         assert page["fontSize"] == 18
         # A line holds about two characters per em: 60 to 85 characters reads well.
         assert all(60 <= chars <= 85 for chars in page["answerChars"])
+
+
+def test_browser__paper_theme_fits_phones_and_is_dark_at_night(
+    browser: Browser, tmp_path: Path
+) -> None:
+    paper = preview(SEED, tmp_path / "paper.html", BuildOptions(theme="paper"))
+    for view in (VIEWS[1], VIEWS[2]):  # phone-dark, desktop-light
+        with open_page(browser, paper.output, view) as (page, _):
+            seen = page.evaluate(MEASURE)
+        assert seen["pageWidth"] <= seen["viewWidth"] and seen["widerThanCard"] == 0
+        assert seen["flatMath"] == 0 and seen["plainCodeBlocks"] == 0
+        background = luminance(seen["cardBackground"])
+        assert background < 0.02 if view.scheme == "dark" else background > 0.85
+        assert contrast(seen["cardText"], seen["cardBackground"]) >= 12
+        for pair in seen["tokenColours"]:
+            assert contrast(*pair.split("|")) >= 4.5, pair
 
 
 def test_browser__page_asks_the_network_for_nothing(seen: dict[str, Any]) -> None:
