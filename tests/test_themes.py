@@ -131,3 +131,16 @@ def test_themes__unknown_theme_in_config_names_file_line_and_choices(tmp_path: P
     assert str(caught.value) == (
         f"{config}:2: theme: expected a theme, one of 'default', 'paper'; got 'neon'"
     )
+
+
+def test_themes__status_tells_when_the_look_of_the_cards_changes(
+    seed_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(seed_copy.parent.parent)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["build", "--theme", "paper"]).exit_code == 0
+    same = runner.invoke(cli, ["status", "--theme", "paper"])
+    other = runner.invoke(cli, ["status"])
+    assert same.exit_code == other.exit_code == 0
+    assert "card styling" not in same.output
+    assert "card styling or templates changed" in other.output

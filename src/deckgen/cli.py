@@ -259,6 +259,7 @@ def _echo_revision(revision: Revision, *, subdecks: bool) -> None:
 @click.option("--subdecks", is_flag=True, help="Warn about what subdecks cannot carry.")
 @allow_html_option
 @reading_options
+@theme_option
 def status(
     sources: tuple[Path, ...],
     subdecks: bool,
@@ -266,6 +267,7 @@ def status(
     part_level: int | None,
     question_level: int | None,
     config_path: Path | None,
+    theme: str | None,
 ) -> None:
     """Show what the next build changes (new, reworded, moved, changed, removed); write nothing."""
     import time
@@ -281,6 +283,7 @@ def status(
                 allow_html=allow_html,
                 part_level=part_level,
                 question_level=question_level,
+                theme=theme,
             )
         )
         for path in _sources(sources):
