@@ -58,12 +58,12 @@ def test_safety__a_failure_mid_write_keeps_the_previous_deck(
     real_writestr = zipfile.ZipFile.writestr
     calls: list[str] = []
 
-    def disk_fills_up(self: zipfile.ZipFile, info: Any, data: Any, *args: Any) -> None:
+    def disk_fills_up(self: zipfile.ZipFile, info: Any, data: Any, *args: Any, **kw: Any) -> None:
         # The collection goes in whole; the disk fills up on the next entry.
         calls.append(str(getattr(info, "filename", info)))
         if len(calls) > 1:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        real_writestr(self, info, data, *args)
+        real_writestr(self, info, data, *args, **kw)
 
     monkeypatch.setattr(zipfile.ZipFile, "writestr", disk_fills_up)
     result = _build(str(source), "-o", str(out))
@@ -72,7 +72,9 @@ def test_safety__a_failure_mid_write_keeps_the_previous_deck(
     assert calls == ["collection.anki2", "media"]
     assert out.read_bytes() == previous
     assert state.read_bytes() == previous_state
-    assert sorted(p.name for p in out.parent.iterdir()) == ["doc.apkg"]
+    # The package and the cache the first build left; no temp file anywhere.
+    assert sorted(p.name for p in out.parent.iterdir()) == [".cache", "doc.apkg"]
+    assert [p.name for p in (out.parent / ".cache").iterdir()] == ["doc.cache"]
 
 
 def test_safety__a_failed_state_write_keeps_the_previous_state(
@@ -100,7 +102,13 @@ def test_safety__a_failed_state_write_keeps_the_previous_state(
     assert result.exit_code == 1
     assert result.output.endswith(f"{state}: error: cannot write: Input/output error\n")
     assert state.read_bytes() == previous_state
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["doc.apkg", "doc.deckgen.json", "doc.md"]
+    # Beside them only the cache of the first build: no temp file left behind.
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".cache",
+        "doc.apkg",
+        "doc.deckgen.json",
+        "doc.md",
+    ]
 
 
 def test_safety__atomic_write_failure_keeps_the_previous_file(

@@ -12,11 +12,12 @@ from deckgen.errors import SourceError
 
 
 @contextmanager
-def atomic_path(path: Path) -> Iterator[Path]:
+def atomic_path(path: Path, *, sync: bool = True) -> Iterator[Path]:
     """A temp path in `path`'s folder to write to; renamed over `path` only if the block succeeds.
 
     The temp file lives beside the target so the final rename stays on one file system and is
     atomic. Any failure, including one raised by the block, leaves the previous `path` untouched.
+    `sync=False` skips flushing to disk before the rename, for files a crash may lose (a cache).
     OS errors become a `SourceError` naming `path`.
     """
     if path.is_dir():
@@ -34,7 +35,8 @@ def atomic_path(path: Path) -> Iterator[Path]:
         # mkstemp makes the file private; an output is an ordinary file, so honour the umask.
         tmp.chmod(0o666 & ~_umask())
         yield tmp
-        _sync(tmp)
+        if sync:
+            _sync(tmp)
         tmp.replace(path)
     except OSError as exc:
         raise SourceError(path, None, f"cannot write: {_reason(exc)}") from None
@@ -42,9 +44,9 @@ def atomic_path(path: Path) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> None:
+def write_bytes_atomic(path: Path, data: bytes, *, sync: bool = True) -> None:
     """Replace `path` with `data` atomically (see `atomic_path`)."""
-    with atomic_path(path) as tmp:
+    with atomic_path(path, sync=sync) as tmp:
         tmp.write_bytes(data)
 
 

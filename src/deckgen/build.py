@@ -19,13 +19,14 @@ from deckgen.loading import LoadedSource, load_source
 from deckgen.markdown import make_markdown
 from deckgen.media import ENV_KEY as MEDIA_ENV_KEY
 from deckgen.media import plan_media
-from deckgen.model import Deck, Diagnostic, Document, Note
+from deckgen.model import Deck, Diagnostic, Document, Note, NoteFields
 from deckgen.render import render_answer, render_inline_source, render_question
 from deckgen.sanitize import sanitize_html
 from deckgen.select import Selection, Topic, part_topics, select_deck
 from deckgen.settings import SourceSettings
+from deckgen.shape import Shape
 from deckgen.slug import slugify
-from deckgen.state import DeckState, NotetypeRecord, load_state, save_state
+from deckgen.state import DeckState, NotetypeRecord
 from deckgen.themes import DEFAULT_THEME
 
 
@@ -72,6 +73,10 @@ class BuildReport:
     """What changed since the previous build; None when the build kept no state."""
     state_written: Path | None = None
     """The state file, when this build created or changed it."""
+    up_to_date: bool = False
+    """Nothing changed since the previous build, so nothing was written."""
+    reparsed: int | None = None
+    """How many cards were parsed and rendered (all of them unless the cache spared some)."""
 
 
 def load_document(path: Path, md: MarkdownIt, options: BuildOptions | None = None) -> Document:
@@ -108,13 +113,25 @@ def load_checked(
             tokens=loaded.tokens,
         )
     )
-    reason = no_cards_reason(document, loaded.shape)
+    stop_on_errors(path, document, diagnostics, loaded.shape, force=options.force)
+    return document, diagnostics, options
+
+
+def stop_on_errors(
+    path: Path,
+    document: Document,
+    diagnostics: Sequence[Diagnostic],
+    shape: Shape,
+    *,
+    force: bool,
+) -> None:
+    """Raise when `check` found errors (unless `force`), or when the document has no cards."""
+    reason = no_cards_reason(document, shape)
     errors = error_count(diagnostics)
     if reason and errors == 1:
         raise SourceError(path, None, f"no cards: {reason}")
-    if errors and (reason or not options.force):
-        raise CheckError(path, diagnostics)
-    return document, diagnostics, options
+    if errors and (reason or not force):
+        raise CheckError(path, tuple(diagnostics))
 
 
 def settled(path: Path, md: MarkdownIt, options: BuildOptions) -> tuple[LoadedSource, BuildOptions]:
@@ -161,11 +178,13 @@ def make_deck(
     *,
     mtime: int | None = None,
     ids: Sequence[str] | None = None,
+    rendered: Sequence[NoteFields | None] | None = None,
 ) -> Deck:
     """Render every card of `document` into the notes of one deck.
 
     `ids` are the cards' identities (see `deckgen.history.identify`); by default each card
-    gets the ID of its question text.
+    gets the ID of its question text. `rendered` holds, per card, fields a previous build
+    rendered from the same Markdown (None: render this card).
     """
     name = deck_name(document, options)
     prefix = options.tag_prefix or tag_prefix(document)
@@ -174,7 +193,7 @@ def make_deck(
         ids = question_ids(tag_prefix(document), [card.question for card in document.cards])
     topics = part_topics(document, options.topics)
     # Part headings are parsed once per part, not once per card.
-    part_html = {part: render_inline_source(part.heading, md) for part in document.parts}
+    part_html: dict[str, str] = {}
     media = plan_media(
         (token for card in document.cards for token in (card.heading, *card.answer)),
         document.path,
@@ -182,14 +201,24 @@ def make_deck(
     env = {MEDIA_ENV_KEY: media.names}
     clean = sanitize_html if options.allow_html else str
     notes = []
-    for card, note_id in zip(document.cards, ids, strict=True):
+    for index, (card, note_id) in enumerate(zip(document.cards, ids, strict=True)):
         subdeck = f"{name}::{card.part.heading.replace('::', ':').strip()}"
+        fields = rendered[index] if rendered is not None else None
+        if fields is None:
+            heading = card.part.heading
+            if heading not in part_html:
+                part_html[heading] = clean(render_inline_source(heading, md))
+            fields = NoteFields(
+                clean(render_question(card, md, env)),
+                clean(render_answer(card, md, env)),
+                part_html[heading],
+            )
         notes.append(
             Note(
                 id=note_id,
-                question=clean(render_question(card, md, env)),
-                answer=clean(render_answer(card, md, env)),
-                part=clean(part_html.get(card.part) or render_inline_source(card.part.heading, md)),
+                question=fields.question,
+                answer=fields.answer,
+                part=fields.part,
                 source=f"{document.path.name}#{card.anchor}",
                 tags=(
                     f"{prefix}::{card.part.tag_name}",
@@ -229,16 +258,35 @@ def revise_settled(
     The revision always covers the whole document, whatever `options.selection` says, so a
     filtered build never records unselected cards as removed.
     """
-    from deckgen.package import FIELDS, notetype_digest
-
     md = make_markdown(allow_html=options.allow_html)
     document, diagnostics, options = load_checked(source, md, options)
-    identities = identify(document, previous, tag_prefix(document))
-    deck = make_deck(document, md, options, mtime=now, ids=identities.ids)
+    revision = revise_document(document, diagnostics, options, md, previous, now=now)
+    return document, revision, options
+
+
+def revise_document(
+    document: Document,
+    diagnostics: tuple[Diagnostic, ...],
+    options: BuildOptions,
+    md: MarkdownIt,
+    previous: DeckState | None,
+    *,
+    now: int,
+    rendered: Sequence[NoteFields | None] | None = None,
+    answers: Sequence[str | None] | None = None,
+) -> Revision:
+    """A checked document (see `load_checked`) made into a deck on top of `previous`.
+
+    `rendered` and `answers` are per-card results a previous build left (see `make_deck` and
+    `deckgen.history.identify`).
+    """
+    from deckgen.package import FIELDS, notetype_digest
+
+    identities = identify(document, previous, tag_prefix(document), answers=answers)
+    deck = make_deck(document, md, options, mtime=now, ids=identities.ids, rendered=rendered)
     notetype = NotetypeRecord(notetype_digest(options.theme or DEFAULT_THEME), FIELDS, now)
     revision = revise(document, deck, identities, previous, notetype, now=now)
-    revision = replace(revision, diagnostics=diagnostics + revision.diagnostics)
-    return document, revision, options
+    return replace(revision, diagnostics=diagnostics + revision.diagnostics)
 
 
 def build(
@@ -259,20 +307,13 @@ def build(
         return _build(source, output, options or BuildOptions(), state_file, clock)
 
 
-def _build(
-    source: Path,
-    output: Path | None,
-    options: BuildOptions,
-    state_file: Path | None,
-    clock: Callable[[], float],
-) -> BuildReport:
+def package_selected(
+    document: Document, revision: Revision, options: BuildOptions, output: Path
+) -> Deck:
+    """Write the notes `options.selection` picks from `revision` to `output`; those notes."""
     from deckgen.package import write_package
 
-    started = time.perf_counter()
-    previous = load_state(state_file) if state_file is not None else None
-    document, revision, options = revise_settled(source, options, previous, now=int(clock()))
     deck = select_deck(document, revision.deck, options.selection, options.topics)
-    output = output or default_output(source, selection=options.selection)
     write_package(
         deck,
         output,
@@ -280,7 +321,25 @@ def _build(
         notetype_mtime=revision.state.notetype.mtime,
         theme=options.theme or DEFAULT_THEME,
     )
-    written = state_file is not None and save_state(revision.state, state_file)
+    return deck
+
+
+def _build(
+    source: Path,
+    output: Path | None,
+    options: BuildOptions,
+    state_file: Path | None,
+    clock: Callable[[], float],
+) -> BuildReport:
+    if state_file is not None:
+        from deckgen.rebuild import cached_build
+
+        output = output or default_output(source, selection=options.selection)
+        return cached_build(source, output, options, state_file, clock)
+    started = time.perf_counter()
+    document, revision, options = revise_settled(source, options, None, now=int(clock()))
+    output = output or default_output(source, selection=options.selection)
+    deck = package_selected(document, revision, options, output)
     return BuildReport(
         source=source,
         output=output,
@@ -288,6 +347,4 @@ def _build(
         parts=len({note.part for note in deck.notes}),
         seconds=time.perf_counter() - started,
         diagnostics=revision.diagnostics,
-        revision=revision if state_file is not None else None,
-        state_written=state_file if written else None,
     )

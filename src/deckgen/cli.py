@@ -22,6 +22,7 @@ from deckgen.errors import CheckError, DeckgenError, SourceError
 from deckgen.themes import DEFAULT_THEME, THEMES
 
 if TYPE_CHECKING:
+    from deckgen.build import BuildReport
     from deckgen.history import Revision
 
 SOURCE_DIR = Path("source")
@@ -118,7 +119,7 @@ def build(
     With --part, --topic or --grep the package holds only those cards (same IDs and deck as
     the full one) and is named after the selection, e.g. build/<stem>--llm.apkg.
     """
-    from deckgen.build import BuildOptions, BuildReport
+    from deckgen.build import BuildOptions
     from deckgen.build import build as build_source
     from deckgen.merge import build_merged
 
@@ -162,10 +163,7 @@ def build(
             for diagnostic in report.diagnostics:
                 if diagnostic.severity != "info":
                     click.echo(str(diagnostic), err=True)
-            click.echo(
-                f"{report.cards} cards in {report.parts} parts → {report.output} "
-                f"({report.seconds:.2f} s)"
-            )
+            click.echo(_summary(report))
             if report.revision is not None:
                 _echo_revision(report.revision, subdecks=subdecks)
             if report.state_written is not None:
@@ -237,6 +235,16 @@ def check(
         )
         if counts["error"]:
             sys.exit(1)
+
+
+def _summary(report: BuildReport) -> str:
+    what = f"{report.cards} cards in {report.parts} parts"
+    if report.up_to_date:
+        return f"{what}: {report.output} is up to date, nothing written ({report.seconds:.2f} s)"
+    spared = ""
+    if report.reparsed is not None and report.reparsed < report.cards:
+        spared = f", {report.reparsed} rendered again, the rest from the cache"
+    return f"{what} → {report.output} ({report.seconds:.2f} s{spared})"
 
 
 def _count(number: int, noun: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -81,21 +82,33 @@ def note_digest(note: Note) -> str:
     return digest([note.question, note.answer, note.part, note.source, note.id, list(note.tags)])
 
 
-def identify(document: Document, previous: DeckState | None, namespace: str) -> Identities:
-    """Match the document's cards to the previous state (or give question-based IDs)."""
+def identify(
+    document: Document,
+    previous: DeckState | None,
+    namespace: str,
+    *,
+    answers: Sequence[str | None] | None = None,
+) -> Identities:
+    """Match the document's cards to the previous state (or give question-based IDs).
+
+    `answers` are the cards' `answer_digest`s where the caller already has them (None: not).
+    """
     pins = pinned_ids(document)
-    answers = tuple(answer_digest(card) for card in document.cards)
+    given = answers or [None] * len(document.cards)
+    digests = tuple(
+        cached or answer_digest(card) for card, cached in zip(document.cards, given, strict=True)
+    )
     known = (previous.cards + previous.removed) if previous else ()
     matching = match_cards(
         [Known(k.id, k.question, k.part, k.answer) for k in known],
         [
             Current(card.question, card.part.heading, answer, pin)
-            for card, answer, pin in zip(document.cards, answers, pins, strict=True)
+            for card, answer, pin in zip(document.cards, digests, pins, strict=True)
         ],
         namespace,
     )
     ids = tuple(a.id for a in matching.assignments)
-    return Identities(ids, matching, known, answers)
+    return Identities(ids, matching, known, digests)
 
 
 def revise(

@@ -10,12 +10,16 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 _SPACE = re.compile(r"\s+")
 _TRAILING = re.compile(r"[\s?.!:;]+$")
 ID_PREFIX = "dg"
 
 
+# Matching normalises every question several times; a build of the largest document has a few
+# tens of thousands of distinct ones.
+@lru_cache(maxsize=1 << 16)
 def normalize_question(text: str) -> str:
     """Question text as identity sees it: case, spacing, Unicode form and end punctuation ignored."""
     text = unicodedata.normalize("NFKC", text).casefold()

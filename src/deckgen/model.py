@@ -100,6 +100,15 @@ class Note:
 
 
 @dataclass(frozen=True, slots=True)
+class NoteFields:
+    """A card's rendered fields, as HTML ready for Anki."""
+
+    question: str
+    answer: str
+    part: str
+
+
+@dataclass(frozen=True, slots=True)
 class Deck:
     """What goes into one `.apkg`: a deck name and its notes."""
 

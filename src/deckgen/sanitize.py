@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from functools import cache
 
-import nh3
-
 
 @cache
 def _attributes() -> dict[str, set[str]]:
+    import nh3
+
     allowed = {tag: set(names) for tag, names in nh3.ALLOWED_ATTRIBUTES.items()}
     allowed["*"] = allowed.get("*", set()) | {"class", "style", "title", "lang", "dir"}
     return allowed
@@ -22,6 +22,9 @@ def _attributes() -> dict[str, set[str]]:
 
 def sanitize_html(html: str) -> str:
     """`html` with everything that could run code removed; harmless markup kept."""
+    # Imported here: only builds with raw HTML allowed need it.
+    import nh3
+
     return nh3.clean(
         html,
         attributes=_attributes(),

@@ -94,3 +94,20 @@ def _title_index(headings: list[tuple[int, int]]) -> int | None:
     """The token index of the document's title: its only `#` heading, if it has exactly one."""
     firsts = [index for index, level in headings if level == 1]
     return firsts[0] if len(firsts) == 1 else None
+
+
+def heading_bodies(tokens: Sequence[Token]) -> list[tuple[int, int, bool]]:
+    """(token index, level, has a body) of every top-level heading, as detection counts them.
+
+    Two documents whose headings give the same levels and bodies are read with the same shape.
+    """
+    headings = _top_level_headings(tokens)
+    ends = [index for index, _ in headings[1:]] + [len(tokens)]
+    return [
+        (
+            start,
+            level,
+            any(t.level == 0 and t.type not in _NOT_A_BODY for t in tokens[start + 3 : end]),
+        )
+        for (start, level), end in zip(headings, ends, strict=True)
+    ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
 
@@ -74,19 +75,43 @@ def state_path(source: Path) -> Path:
 
 
 def dump_state(state: DeckState) -> str:
-    """The file's text: indented JSON, keys in a fixed order, one card per object, final newline."""
-    document = {
-        "format": FORMAT,
-        "version": VERSION,
-        "notetype": {
-            "content": state.notetype.content,
-            "fields": list(state.notetype.fields),
-            "mtime": state.notetype.mtime,
+    """The file's text: indented JSON, keys in a fixed order, one card per object, final newline.
+
+    Exactly `json.dumps(…, indent=2, ensure_ascii=False)` of the whole state, written card by
+    card: the standard encoder has no fast path for indented output, and a rebuild writes a
+    state of thousands of cards.
+    """
+    head = json.dumps(
+        {
+            "format": FORMAT,
+            "version": VERSION,
+            "notetype": {
+                "content": state.notetype.content,
+                "fields": list(state.notetype.fields),
+                "mtime": state.notetype.mtime,
+            },
         },
-        "cards": [_card_json(card) for card in state.cards],
-        "removed": [_card_json(card) for card in state.removed],
-    }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        indent=2,
+        ensure_ascii=False,
+    )
+    body = head.removesuffix("\n}")
+    return (
+        f'{body},\n  "cards": {_cards_json(state.cards)},'
+        f'\n  "removed": {_cards_json(state.removed)}\n}}\n'
+    )
+
+
+def _cards_json(cards: tuple[CardRecord, ...]) -> str:
+    if not cards:
+        return "[]"
+    string = encode_basestring
+    objects = (
+        f'{{\n      "id": {string(c.id)},\n      "question": {string(c.question)},'
+        f'\n      "part": {string(c.part)},\n      "answer": {string(c.answer)},'
+        f'\n      "content": {string(c.content)},\n      "mtime": {int(c.mtime)}\n    }}'
+        for c in cards
+    )
+    return "[\n    " + ",\n    ".join(objects) + "\n  ]"
 
 
 def save_state(state: DeckState, path: Path) -> bool:

@@ -1,0 +1,117 @@
+"""The build cache file: what one build of a source leaves beside its package for the next.
+
+`<output folder>/.cache/<output stem>.cache` holds a header line (format, deckgen version, the
+key of everything the build depended on, SHA-256 of the body) and a pickled body. A file from
+another deckgen version, with another key, truncated or altered is ignored, never trusted: the
+build then starts from scratch. Unpickling is limited to deckgen's own record classes, so even a
+crafted file cannot make the build call anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import pickle
+from pathlib import Path
+from typing import Any
+
+from deckgen import __version__
+from deckgen.atomic import write_bytes_atomic
+
+FORMAT = "deckgen-cache/1"
+CACHE_DIR = ".cache"
+
+# The classes a cache body may hold; `deckgen.*` classes only if they are plain records.
+_ALLOWED_MODULES = (
+    "deckgen.build",
+    "deckgen.config",
+    "deckgen.incremental",
+    "deckgen.model",
+    "deckgen.rebuild",
+    "deckgen.select",
+    "deckgen.settings",
+    "deckgen.shape",
+    "deckgen.state",
+)
+_ALLOWED = {("pathlib", "PosixPath"), ("pathlib", "WindowsPath"), ("builtins", "frozenset")}
+
+
+def cache_path(output: Path) -> Path:
+    """`build/x.apkg` → `build/.cache/x.cache`."""
+    return output.parent / CACHE_DIR / f"{output.stem}.cache"
+
+
+def fingerprint() -> str:
+    """What else decides a build's output: deckgen's own files and the renderers' versions."""
+    import markdown_it
+    import mdit_py_plugins
+    import pygments
+
+    package = Path(__file__).parent
+    files = sorted(
+        (path.name, path.stat().st_size, path.stat().st_mtime_ns)
+        for path in package.iterdir()
+        if path.suffix in (".py", ".css")
+    )
+    return repr(
+        (
+            __version__,
+            markdown_it.__version__,
+            mdit_py_plugins.__version__,
+            pygments.__version__,
+            files,
+        )
+    )
+
+
+def cache_key(*parts: object) -> str:
+    """SHA-256 over the `repr` of everything a build depends on besides its input files."""
+    return hashlib.sha256(repr((fingerprint(), *parts)).encode()).hexdigest()
+
+
+def load_cache(path: Path, key: str) -> Any | None:
+    """The body stored in `path` under `key`; None when missing, stale or damaged."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    header, newline, body = data.partition(b"\n")
+    if not newline:
+        return None
+    try:
+        meta = json.loads(header)
+        if (
+            not isinstance(meta, dict)
+            or meta.get("format") != FORMAT
+            or meta.get("version") != __version__
+            or meta.get("key") != key
+            or meta.get("sha256") != hashlib.sha256(body).hexdigest()
+        ):
+            return None
+        return _RecordUnpickler(io.BytesIO(body)).load()
+    except (ValueError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+        return None
+
+
+def save_cache(path: Path, key: str, value: object) -> None:
+    """Write `value` under `key` to `path` atomically."""
+    body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    meta = {
+        "format": FORMAT,
+        "version": __version__,
+        "key": key,
+        "sha256": hashlib.sha256(body).hexdigest(),
+    }
+    # No fsync: a cache a crash truncates fails its checksum and is ignored.
+    write_bytes_atomic(path, json.dumps(meta).encode() + b"\n" + body, sync=False)
+
+
+class _RecordUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) not in _ALLOWED and module not in _ALLOWED_MODULES:
+            raise pickle.UnpicklingError(f"{module}.{name} is not a cache record")
+        found = super().find_class(module, name)
+        if not isinstance(found, type):
+            raise pickle.UnpicklingError(f"{module}.{name} is not a record class")
+        return found
