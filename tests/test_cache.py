@@ -263,3 +263,34 @@ def test_cache__a_hand_edited_state_is_read_from_the_file(twin: Twin) -> None:
     assert isinstance(cached, BuildReport) and isinstance(cold, BuildReport)
     assert not cached.up_to_date
     assert twin.same_outputs()
+
+
+FIXTURES = sorted((SEED.parent.parent / "tests" / "fixtures").rglob("*.md"))
+
+
+@pytest.mark.parametrize("source", [SEED, *FIXTURES], ids=lambda path: path.name)
+def test_cache__a_first_build_gives_what_the_plain_pipeline_gives(
+    tmp_path: Path, source: Path
+) -> None:
+    """The cached build parses inline content card by card; it must change nothing."""
+    results = []
+    for name, state in (("streamed", "x.deckgen.json"), ("plain", None)):
+        folder = tmp_path / name
+        shutil.copytree(source.parent, folder)
+        copy = folder / source.name
+        try:
+            report = build(
+                copy,
+                folder / "deck.apkg",
+                state_file=folder / state if state else None,
+                clock=lambda: CLOCK,
+            )
+        except CheckError as exc:
+            results.append(("check", [(d.line, d.message) for d in exc.diagnostics]))
+            continue
+        except SourceError as exc:
+            results.append(("error", (exc.line, exc.message)))
+            continue
+        diagnostics = [(d.line, d.severity, d.message) for d in report.diagnostics]
+        results.append((diagnostics, (folder / "deck.apkg").read_bytes()))
+    assert results[0] == results[1]

@@ -296,15 +296,18 @@ def build(
     *,
     state_file: Path | None = None,
     clock: Callable[[], float] = time.time,
+    progress: Callable[[int, int], None] | None = None,
 ) -> BuildReport:
     """Build one source file into one `.apkg`.
 
     With `state_file` (the CLI passes `state_path(source)`), cards keep the IDs and mtimes of the
     previous build recorded there, and the file is updated after the package is written.
     Without it, IDs come from the question text and every note is stamped `clock()`.
+    With a state file the build also keeps a cache beside the output (see `deckgen.rebuild`),
+    and `progress(done, total)` hears about each card rendered.
     """
     with paused_gc():
-        return _build(source, output, options or BuildOptions(), state_file, clock)
+        return _build(source, output, options or BuildOptions(), state_file, clock, progress)
 
 
 def package_selected(
@@ -330,12 +333,13 @@ def _build(
     options: BuildOptions,
     state_file: Path | None,
     clock: Callable[[], float],
+    progress: Callable[[int, int], None] | None,
 ) -> BuildReport:
     if state_file is not None:
         from deckgen.rebuild import cached_build
 
         output = output or default_output(source, selection=options.selection)
-        return cached_build(source, output, options, state_file, clock)
+        return cached_build(source, output, options, state_file, clock, progress)
     started = time.perf_counter()
     document, revision, options = revise_settled(source, options, None, now=int(clock()))
     output = output or default_output(source, selection=options.selection)

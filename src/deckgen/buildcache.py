@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from deckgen import __version__
-from deckgen.atomic import write_bytes_atomic
+from deckgen.atomic import atomic_path
 
 FORMAT = "deckgen-cache/1"
 CACHE_DIR = ".cache"
@@ -104,7 +104,9 @@ def save_cache(path: Path, key: str, value: object) -> None:
         "sha256": hashlib.sha256(body).hexdigest(),
     }
     # No fsync: a cache a crash truncates fails its checksum and is ignored.
-    write_bytes_atomic(path, json.dumps(meta).encode() + b"\n" + body, sync=False)
+    with atomic_path(path, sync=False) as tmp, tmp.open("wb") as handle:
+        handle.write(json.dumps(meta).encode() + b"\n")
+        handle.write(body)
 
 
 class _RecordUnpickler(pickle.Unpickler):

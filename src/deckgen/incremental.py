@@ -62,7 +62,7 @@ DOCUMENT_RULES: tuple[Rule, ...] = (no_cards, duplicate_questions, empty_parts)
 """Rules that read only the parsed document (cards, parts), not the tokens."""
 
 # Anything that could be a link reference definition, which changes links in every card.
-_REFERENCE = re.compile(r"\]:")
+REFERENCE = re.compile(r"\]:")
 # Line breaks Python splits on but markdown-it does not (or normalises): lines would not match.
 _ODD_BREAKS = re.compile("[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 # A card that was not parsed again needs no tokens: its fields are already rendered.
@@ -158,15 +158,17 @@ def headings_of(tokens: Sequence[Token], offset: int = 0) -> tuple[Heading, ...]
     return tuple(found)
 
 
-def spliceable(text: str, tokens: Sequence[Token], found: dict[Rule, list[Diagnostic]]) -> bool:
+def spliceable(
+    text: str, tokens: Sequence[Token], found: dict[Rule, list[Diagnostic]], *, has_images: bool
+) -> bool:
     """Whether a later build may re-parse part of this document alone (see the module doc)."""
     return (
         set(RULES) <= {*LOCAL_RULES, *DOCUMENT_RULES, deep_nesting}
         and not found[deep_nesting]
         and all(d.line for rule in LOCAL_RULES for d in found[rule])
-        and not _REFERENCE.search(text)
+        and not REFERENCE.search(text)
         and not _ODD_BREAKS.search(text)
-        and not any(True for _ in find_images(tokens))
+        and not has_images
         and not any(t.type == MARKER_TOKEN for t in tokens)
     )
 
@@ -197,7 +199,7 @@ def respliced(
     region_end = stop.start if stop else len(old)
     parse_end = stop.end + delta if stop else len(new)
     region_text = "".join(new[region_start:parse_end])
-    if _REFERENCE.search(region_text):
+    if REFERENCE.search(region_text):
         return None
     env: dict[str, object] = {}
     tokens = md.parse(region_text, env)

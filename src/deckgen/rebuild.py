@@ -31,16 +31,19 @@ from deckgen.incremental import (
     Heading,
     Snapshot,
     headings_of,
+    merged,
     respliced,
     run_rules,
     spliceable,
 )
 from deckgen.lint import Lint
 from deckgen.markdown import make_markdown
-from deckgen.model import Diagnostic, Document
+from deckgen.media import find_images
+from deckgen.model import Diagnostic, Document, NoteFields
 from deckgen.shape import Shape
 from deckgen.source import read_source
 from deckgen.state import CardRecord, DeckState, NotetypeRecord, load_state, save_state
+from deckgen.streamed import block_markdown, stream, streamable
 
 _Record = tuple[str, str, str, str, str, int]
 _PackedState = tuple[tuple[str, tuple[str, ...], int], tuple[_Record, ...], tuple[_Record, ...]]
@@ -72,8 +75,12 @@ def cached_build(
     options: BuildOptions,
     state_file: Path,
     clock: Callable[[], float],
+    progress: Callable[[int, int], None] | None = None,
 ) -> BuildReport:
-    """Build `source` into `output`, updating `state_file`, with the help of the cache."""
+    """Build `source` into `output`, updating `state_file`, with the help of the cache.
+
+    `progress(done, total)` hears about the cards rendered, when all of them are.
+    """
     started = time.perf_counter()
     key = cache_key(str(source), str(output), str(state_file), options)
     where = cache_path(output)
@@ -104,7 +111,7 @@ def cached_build(
     if entry is not None:
         revised = _revise_spliced(entry, text, source, md, previous, now, options.force)
     if revised is None:
-        revised = _revise_full(source, md, options, previous, now)
+        revised = _revise_full(source, text, md, options, previous, now, progress)
     document, revision, settled_options, snapshot, reparsed = revised
     deck = package_selected(document, revision, settled_options, output)
     written = save_state(revision.state, state_file)
@@ -141,10 +148,21 @@ _Revised = tuple[Document, Revision, BuildOptions, Snapshot, int]
 
 
 def _revise_full(
-    source: Path, md: MarkdownIt, options: BuildOptions, previous: DeckState | None, now: int
+    source: Path,
+    text: str,
+    md: MarkdownIt,
+    options: BuildOptions,
+    previous: DeckState | None,
+    now: int,
+    progress: Callable[[int, int], None] | None,
 ) -> _Revised:
-    """`deckgen.build.revise_settled`, keeping what the next build needs."""
-    loaded, options = settled(source, md, options)
+    """`deckgen.build.revise_settled`, keeping what the next build needs.
+
+    The inline content is parsed card by card (see `deckgen.streamed`) when that gives the same.
+    """
+    streaming = streamable(text, md)
+    parser = block_markdown(options.allow_html) if streaming else md
+    loaded, options = settled(source, parser, options)
     document = loaded.document
     lint = Lint(
         path=document.path,
@@ -155,9 +173,27 @@ def _revise_full(
         max_nesting=int(md.options["maxNesting"]),
         shape=loaded.shape,
     )
-    diagnostics, found = run_rules(lint)
+    rendered: list[NoteFields] | None = None
+    if streaming:
+        streamed = stream(
+            loaded.tokens,
+            document.cards,
+            md,
+            lint,
+            question_level=loaded.shape.question_level,
+            progress=progress,
+        )
+        found, rendered, has_images = streamed.found, streamed.rendered, streamed.has_images
+        diagnostics = merged(document, found)
+    else:
+        diagnostics, found = run_rules(lint)
+        has_images = any(True for _ in find_images(loaded.tokens))
     stop_on_errors(source, document, diagnostics, loaded.shape, force=options.force)
-    revision = revise_document(document, diagnostics, options, md, previous, now=now)
+    revision = revise_document(
+        document, diagnostics, options, md, previous, now=now, rendered=rendered
+    )
+    if streaming:
+        revision = replace(revision, deck=replace(revision.deck, media=streamed.media))
     snapshot = _snapshot(
         loaded.text,
         document,
@@ -165,7 +201,7 @@ def _revise_full(
         loaded.shape,
         headings_of(loaded.tokens),
         tuple(tuple(found[rule]) for rule in LOCAL_RULES),
-        spliceable=spliceable(loaded.text, loaded.tokens, found),
+        spliceable=spliceable(loaded.text, loaded.tokens, found, has_images=has_images),
     )
     return document, revision, options, snapshot, len(document.cards)
 

@@ -1,0 +1,161 @@
+"""A full build that holds one card's inline tokens at a time.
+
+markdown-it parses in two passes: blocks for the whole text, then the inline content of every
+block. Only the blocks are needed to find the settings, the shape, the parts and the cards, and
+to run the rules that read the document. So the text is block-parsed once; then, card by card,
+the inline content is parsed (exactly as markdown-it's own `inline` and `text_join` passes do),
+checked by the rules that look at one token at a time, rendered, and dropped. Every token is
+parsed once, and the largest documents need a fraction of the memory of a whole token stream.
+
+When a document has link reference definitions (inline links need all of them before any inline
+content is parsed) or `check` has a rule this module does not know, the caller parses the whole
+stream at once instead (`streamable` says which).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from itertools import pairwise
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core.state_core import StateCore
+from markdown_it.token import Token
+
+from deckgen.check import RULES
+from deckgen.incremental import DOCUMENT_RULES, LOCAL_RULES, REFERENCE
+from deckgen.lint import Lint, Rule
+from deckgen.markdown import make_markdown
+from deckgen.media import ENV_KEY, find_images, plan_media
+from deckgen.model import Card, Diagnostic, MediaFile, NoteFields
+from deckgen.render import render_answer, render_inline_source, render_question
+from deckgen.sanitize import sanitize_html
+from deckgen.structure_rules import deep_nesting
+
+_CHUNK_LOCAL = frozenset({"inline", "text_join", "deckgen_leads"})
+"""Core passes that may follow `block`: each reads and changes only the tokens of one block and
+the few after it, so running them over one card's tokens gives what they give over the whole."""
+
+
+@dataclass(slots=True)
+class Streamed:
+    """What the inline pass over a block-parsed document gives."""
+
+    found: dict[Rule, list[Diagnostic]]
+    """Every build rule's diagnostics, as `deckgen.incremental.run_rules` gives them."""
+    rendered: list[NoteFields] = field(default_factory=list)
+    """Each card's fields, in document order."""
+    media: tuple[MediaFile, ...] = ()
+    has_images: bool = False
+
+
+@cache
+def block_markdown(allow_html: bool) -> MarkdownIt:
+    """The build's parser without the passes after `block`: inline content is left as text."""
+    md = make_markdown(allow_html=allow_html)
+    md.core.ruler.disable([name for name, _ in _after_block(md)])
+    return md
+
+
+def streamable(text: str, md: MarkdownIt) -> bool:
+    """Whether `stream` gives for `text` exactly what one whole parse with `md` gives."""
+    active = md.get_active_rules()["core"]
+    return (
+        active[:2] == ["normalize", "block"]
+        and "inline" in active
+        and set(active[2:]) <= _CHUNK_LOCAL
+        and set(RULES) <= {*LOCAL_RULES, *DOCUMENT_RULES, deep_nesting}
+        and not REFERENCE.search(text)
+    )
+
+
+def stream(
+    tokens: Sequence[Token],
+    cards: Sequence[Card],
+    md: MarkdownIt,
+    lint: Lint,
+    *,
+    question_level: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> Streamed:
+    """Parse, check and render the inline content of block `tokens` one card at a time.
+
+    `lint` is over the whole block stream; `progress(done, total)` hears about each card.
+    """
+    found: dict[Rule, list[Diagnostic]] = {rule: list(rule(lint)) for rule in DOCUMENT_RULES}
+    found[deep_nesting] = list(deep_nesting(lint))
+    for rule in LOCAL_RULES:
+        found[rule] = []
+    result = Streamed(found)
+    by_heading = {id(card.heading): card for card in cards}
+    clean = sanitize_html if lint.allow_html else str
+    part_html: dict[str, str] = {}
+    files: dict[str, MediaFile] = {}
+    env: dict[str, object] = {}
+    passes = [step for _, step in _after_block(md)]
+    for start, end in _chunks(tokens, question_level):
+        chunk = list(tokens[start:end])
+        state = StateCore("", md, env, chunk)
+        for step in passes:
+            step(state)
+        chunk_lint = _with_tokens(lint, chunk)
+        for rule in LOCAL_RULES:
+            found[rule].extend(rule(chunk_lint))
+        if any(True for _ in find_images(chunk)):
+            result.has_images = True
+        card = by_heading.get(id(chunk[1])) if len(chunk) > 1 else None
+        if card is not None:
+            media = plan_media(chunk, lint.path)
+            files.update((file.name, file) for file in media.files)
+            render_env = {ENV_KEY: media.names}
+            heading = card.part.heading
+            if heading not in part_html:
+                part_html[heading] = clean(render_inline_source(heading, md))
+            result.rendered.append(
+                NoteFields(
+                    clean(render_question(card, md, render_env)),
+                    clean(render_answer(card, md, render_env)),
+                    part_html[heading],
+                )
+            )
+            if progress is not None:
+                progress(len(result.rendered), len(cards))
+        for token in chunk:
+            if token.type == "inline":
+                token.children = None  # rendered and checked: free them
+    result.media = tuple(files[name] for name in sorted(files))
+    return result
+
+
+def _after_block(md: MarkdownIt) -> list[tuple[str, Callable[[StateCore], None]]]:
+    """The enabled core passes after `block`, in order."""
+    rules = [(rule.name, rule.fn) for rule in md.core.ruler.__rules__ if rule.enabled]
+    names = [name for name, _ in rules]
+    return rules[names.index("block") + 1 :]
+
+
+def _chunks(tokens: Sequence[Token], question_level: int) -> list[tuple[int, int]]:
+    """Token ranges split before every top-level heading at or above the question level, so a
+    card (heading and answer) lies in one range, at its start."""
+    starts = [
+        index
+        for index, token in enumerate(tokens)
+        if token.level == 0
+        and token.type == "heading_open"
+        and int(token.tag[1:]) <= question_level
+    ]
+    bounds = sorted({0, *starts, len(tokens)})
+    return list(pairwise(bounds))
+
+
+def _with_tokens(lint: Lint, tokens: list[Token]) -> Lint:
+    return Lint(
+        path=lint.path,
+        lines=lint.lines,
+        tokens=tuple(tokens),
+        document=lint.document,
+        allow_html=lint.allow_html,
+        max_nesting=lint.max_nesting,
+        shape=lint.shape,
+    )
