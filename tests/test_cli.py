@@ -76,3 +76,41 @@ def test_cli__version_and_module_entry_point() -> None:
         [sys.executable, "-m", "deckgen", "--help"], capture_output=True, text=True, check=True
     )
     assert "build" in proc.stdout and "list" in proc.stdout
+
+
+def test_cli__no_subdecks_overrides_the_config(seed_copy: Path, tmp_path: Path) -> None:
+    from tests.anki_support import import_apkg, open_collection
+
+    config = seed_copy.parent.parent / "deckgen.toml"
+    config.write_text("subdecks = true\n", encoding="utf-8")
+    decks = {}
+    for flag in ("--subdecks", "--no-subdecks"):
+        out = tmp_path / f"{flag.strip('-')}.apkg"
+        args = ["build", str(seed_copy), "-o", str(out), "--config", str(config), flag]
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        col = open_collection(tmp_path / flag.strip("-"))
+        try:
+            import_apkg(col, out)
+            decks[flag] = {d.name for d in col.decks.all_names_and_ids()} - {"Default"}
+        finally:
+            col.close()
+    assert "Interview Questions & Answers::Part 1: LSTM" in decks["--subdecks"]
+    assert decks["--no-subdecks"] == {"Interview Questions & Answers"}
+
+
+def test_cli__an_internal_bug_is_one_line_not_a_traceback(
+    seed_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import deckgen.build
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ValueError("boom")
+
+    monkeypatch.setattr(deckgen.build, "build", broken)
+    out = tmp_path / "deck.apkg"
+    result = CliRunner().invoke(cli, ["build", str(seed_copy), "-o", str(out)])
+    assert result.exit_code == 2
+    assert result.output == "deckgen: internal error: ValueError: boom (please report this)\n"
+    assert "Traceback" not in result.output
+    assert not out.exists()

@@ -102,8 +102,8 @@ def test_shape__list_reads_front_matter_topics(tmp_path: Path) -> None:
         "     2  Part 1: Counting               tag:prob::01-counting",
         "     1  Part 2: Laws of Large Numbers  tag:prob::02-laws-of-large-numbers",
         "  topics:",
-        "     2  basics (parts 1)  tag:prob::topic::basics",
-        "     1  limits (parts 2)  tag:prob::topic::limits",
+        "     2  basics (part 1)  tag:prob::topic::basics",
+        "     1  limits (part 2)  tag:prob::topic::limits",
     ]
 
 

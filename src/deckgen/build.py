@@ -36,8 +36,8 @@ class BuildOptions:
 
     deck_name: str | None = None
     """Overrides the document's `# Title`."""
-    subdecks: bool = False
-    """Put each part in its own subdeck (tags are the default way to filter)."""
+    subdecks: bool | None = None
+    """Put each part in its own subdeck (tags are the default way to filter); None: as configured."""
     allow_html: bool = False
     """Pass raw HTML in the source through (sanitised) instead of escaping it."""
     force: bool = False
@@ -140,7 +140,7 @@ def settled(path: Path, md: MarkdownIt, options: BuildOptions) -> tuple[LoadedSo
     overrides = SourceSettings(
         deck=options.deck_name,
         tag_prefix=options.tag_prefix,
-        subdecks=options.subdecks or None,
+        subdecks=options.subdecks,
         part_level=options.part_level,
         question_level=options.question_level,
         topics=options.topics,

@@ -50,6 +50,15 @@ def _reported_errors() -> Iterator[None]:
         # Inputs are bounded (size limit, markdown-it's nesting limit); this is the last guard.
         click.echo("deckgen: error: input too large or too deeply nested to process", err=True)
         sys.exit(1)
+    except click.ClickException:
+        raise
+    except Exception as exc:  # noqa: BLE001  (the last guard; see below)
+        # A bug of ours: the user still gets one line (and nothing half-written: every output
+        # is written atomically), not a traceback.
+        click.echo(
+            f"deckgen: internal error: {type(exc).__name__}: {exc} (please report this)", err=True
+        )
+        sys.exit(2)
 
 
 def _sources(given: tuple[Path, ...]) -> list[Path]:
@@ -91,7 +100,11 @@ def cli() -> None:
     "-o", "--output", type=click.Path(path_type=Path), help="Output file (one source only)."
 )
 @click.option("--deck", "deck_name", help="Deck name (default: the document's # title).")
-@click.option("--subdecks", is_flag=True, help="Put each part in its own subdeck.")
+@click.option(
+    "--subdecks/--no-subdecks",
+    default=None,
+    help="Put each part in its own subdeck (default: `subdecks` in the config, else no).",
+)
 @allow_html_option
 @click.option("--force", is_flag=True, help="Write the deck even if `check` finds errors.")
 @click.option("--merge", is_flag=True, help="Put all SOURCES into one package.")
@@ -102,7 +115,7 @@ def build(
     sources: tuple[Path, ...],
     output: Path | None,
     deck_name: str | None,
-    subdecks: bool,
+    subdecks: bool | None,
     allow_html: bool,
     force: bool,
     merge: bool,
@@ -165,7 +178,7 @@ def build(
                     click.echo(str(diagnostic), err=True)
             click.echo(_summary(report))
             if report.revision is not None:
-                _echo_revision(report.revision, subdecks=subdecks)
+                _echo_revision(report.revision, subdecks=bool(subdecks))
             if report.state_written is not None:
                 click.echo(f"state → {report.state_written} (commit it with the source)")
 

@@ -47,7 +47,7 @@ def topic_entries(document: Document, options: BuildOptions) -> tuple[Entry, ...
         parts = topic_parts(document, topic)
         entries.append(
             Entry(
-                f"{topic.name} (parts {_spans([part.number for part in parts])})",
+                f"{topic.name} (part{'s' if len(parts) != 1 else ''} {_spans([part.number for part in parts])})",
                 sum(1 for card in document.cards if card.part in parts),
                 f"tag:{prefix}::topic::{topic.name}",
             )
