@@ -320,7 +320,7 @@ def package_selected(
     write_package(
         deck,
         output,
-        subdecks=options.subdecks,
+        subdecks=bool(options.subdecks),
         notetype_mtime=revision.state.notetype.mtime,
         theme=options.theme or DEFAULT_THEME,
     )

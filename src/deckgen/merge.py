@@ -99,7 +99,7 @@ def build_merged(
     write_package(
         deck,
         output,
-        subdecks=options.subdecks,
+        subdecks=bool(options.subdecks),
         notetype_mtime=notetype_mtime,
         theme=themes[0] if themes else DEFAULT_THEME,
     )
