@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -108,6 +108,7 @@ def cli() -> None:
 @allow_html_option
 @click.option("--force", is_flag=True, help="Write the deck even if `check` finds errors.")
 @click.option("--merge", is_flag=True, help="Put all SOURCES into one package.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress counter on a terminal.")
 @selection_options
 @reading_options
 @theme_option
@@ -119,6 +120,7 @@ def build(
     allow_html: bool,
     force: bool,
     merge: bool,
+    quiet: bool,
     parts: tuple[str, ...],
     topics: tuple[str, ...],
     grep: tuple[str, ...],
@@ -167,7 +169,11 @@ def build(
             else each_selected(
                 paths,
                 lambda path: build_source(
-                    path, output, options_for(path), state_file=state_path(path)
+                    path,
+                    output,
+                    options_for(path),
+                    state_file=state_path(path),
+                    progress=_progress(quiet),
                 ),
                 options.selection,
             )
@@ -248,6 +254,15 @@ def check(
         )
         if counts["error"]:
             sys.exit(1)
+
+
+def _progress(quiet: bool) -> Callable[[int, int], None] | None:
+    """A card counter on stderr when it is a terminal, unless `--quiet`."""
+    if quiet or not sys.stderr.isatty():
+        return None
+    from deckgen.progress import CardCounter
+
+    return CardCounter(sys.stderr)
 
 
 def _summary(report: BuildReport) -> str:
