@@ -1,30 +1,40 @@
 """deckgen's benchmark: every scenario run several times, alternating with its reference.
 
-`make bench` prints a table (scenario, deckgen median, reference median, ratio, peak RSS) and
-writes it to docs/performance.md with the machine it ran on. Nothing here is asserted: the
-machines are shared and noisy, so only ratios measured side by side in one run mean anything.
+`make bench` writes the seed repeated 20 and 100 times into build/bench/ (generated, never
+committed), prints a table (scenario, deckgen median, reference median, ratio, peak RSS) and
+writes it to docs/performance.md with the machine it ran on. Nothing is asserted: machines are
+shared and noisy, so only ratios measured side by side, in one run, mean anything.
+
+BENCH_REPEATS sets the runs per scenario (default 5; the ×100 builds run at most 3 times).
 """
 
-# ruff: noqa: T201  (a benchmark prints its figures)
+# ruff: noqa: T201, RUF001, RUF002  (a benchmark prints its figures, with × in them)
 
 from __future__ import annotations
 
+import datetime
 import os
 import platform
 import re
+import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "source" / "ml-interview-qa.md"
+WORK = ROOT / "build" / "bench"
+REPORT = ROOT / "docs" / "performance.md"
 BIN = Path(sys.executable).parent
+PY = str(BIN / "python")
+DECKGEN = str(BIN / "deckgen")
 REPEATS = int(os.environ.get("BENCH_REPEATS", "5"))
+
+Measure = Callable[[], tuple[float, float]]
+"""One run: (seconds, peak RSS in MB)."""
 
 
 def repeated(text: str, times: int) -> str:
@@ -48,145 +58,282 @@ def repeated(text: str, times: int) -> str:
 @dataclass
 class Row:
     scenario: str
-    ours: list[float]
     reference_name: str
-    reference: list[float]
-    peak_mb: float | None = None
+    ours: list[float] = field(default_factory=list)
+    reference: list[float] = field(default_factory=list)
+    peak_mb: float = 0.0
 
-    def line(self) -> str:
+    def cells(self) -> list[str]:
         ours = statistics.median(self.ours)
-        ref = statistics.median(self.reference) if self.reference else float("nan")
-        ratio = ours / ref if self.reference else float("nan")
-        peak = f"{self.peak_mb:.0f}" if self.peak_mb is not None else "-"
-        return (
-            f"| {self.scenario} | {ours:.3f} | {self.reference_name} | {ref:.3f} | "
-            f"{ratio:.2f} | {peak} |"
-        )
+        if self.reference:
+            ref = statistics.median(self.reference)
+            ref_cell, ratio = f"{ref:.3f}", f"{ours / ref:.2f}"
+        else:
+            ref_cell, ratio = "-", "-"
+        peak = f"{self.peak_mb:.0f}" if self.peak_mb else "-"
+        return [self.scenario, f"{ours:.3f}", self.reference_name, ref_cell, ratio, peak]
 
 
-def timed(cmd: list[str], cwd: Path | None = None) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one command, measured by GNU time when present."""
-    started = time.perf_counter()
-    proc = subprocess.run(
-        cmd, cwd=cwd, capture_output=True, text=True, check=False, env={**os.environ}
-    )
-    wall = time.perf_counter() - started
-    if proc.returncode != 0:
-        raise SystemExit(f"benchmark command failed: {' '.join(cmd)}\n{proc.stderr}")
-    peak = 0.0
-    match = re.search(r"^PEAK_KB (\d+)$", proc.stdout, flags=re.MULTILINE)
-    if match:
-        peak = int(match[1]) / 1024
-    return wall, peak
+# Runs a command and reports its wall time and its own peak RSS (the launcher's start-up is not
+# timed; RUSAGE_CHILDREN covers only the one child).
+LAUNCH = """
+import resource, subprocess, sys, time
+t = time.perf_counter()
+done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+took = time.perf_counter() - t
+if done.returncode:
+    sys.exit(done.stderr)
+print(took, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+"""
 
-
-def alternate(
-    ours: Callable[[], tuple[float, float]], reference: Callable[[], tuple[float, float]] | None
-) -> tuple[list[float], list[float], float]:
-    mine, theirs, peak = [], [], 0.0
-    for _ in range(REPEATS):
-        wall, rss = ours()
-        mine.append(wall)
-        peak = max(peak, rss)
-        if reference is not None:
-            theirs.append(reference()[0])
-    return mine, theirs, peak
-
-
-PY = str(BIN / "python")
+# One build (or one bare parse) inside a fresh interpreter, timed without start-up and imports.
 IN_PROCESS = """
 import resource, sys, time
 from pathlib import Path
-mode, src, out = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
-text = src.read_text(encoding="utf-8")
+mode, src = sys.argv[1], Path(sys.argv[2])
 if mode == "parse":
     from markdown_it import MarkdownIt
     from mdit_py_plugins.dollarmath import dollarmath_plugin
     from mdit_py_plugins.front_matter import front_matter_plugin
+    text = src.read_text(encoding="utf-8")
     md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
     md.use(front_matter_plugin).use(dollarmath_plugin, allow_digits=False, double_inline=True)
     t = time.perf_counter(); md.parse(text); took = time.perf_counter() - t
 else:
     from deckgen.build import build
-    t = time.perf_counter(); build(src, out); took = time.perf_counter() - t
-print("TOOK", took)
-print("PEAK_KB", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    import deckgen.package, deckgen.rebuild, genanki, pygments.formatters
+    folder = src.parent
+    t = time.perf_counter()
+    build(src, folder / "out.apkg", state_file=folder / "state.json")
+    took = time.perf_counter() - t
+print(took, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 """
 
 
-def in_process(mode: str, src: Path, out: Path) -> tuple[float, float]:
-    proc = subprocess.run(
-        [PY, "-c", IN_PROCESS, mode, str(src), str(out)], capture_output=True, text=True, check=True
-    )
-    took = float(re.search(r"^TOOK (\S+)$", proc.stdout, flags=re.MULTILINE)[1])  # type: ignore[index]
-    peak = int(re.search(r"^PEAK_KB (\d+)$", proc.stdout, flags=re.MULTILINE)[1]) / 1024  # type: ignore[index]
-    return took, peak
+def run(cmd: list[str], cwd: Path | None = None) -> tuple[float, float]:
+    done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise SystemExit(f"benchmark command failed: {' '.join(cmd)}\n{done.stderr}")
+    took, peak = done.stdout.split()[-2:]
+    return float(took), float(peak)
 
 
-def ankdown_command(tmp: Path) -> list[str] | None:
+def command(*cmd: str, cwd: Path | None = None) -> Measure:
+    return lambda: run([PY, "-c", LAUNCH, *cmd], cwd=cwd)
+
+
+def cold_in_process(doc: Path) -> Measure:
+    """deckgen's full build of `doc` (no state, no cache yet), as the CLI runs it."""
+
+    def measure() -> tuple[float, float]:
+        folder = doc.parent / "cold"
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir()
+        shutil.copyfile(doc, folder / doc.name)
+        return run([PY, "-c", IN_PROCESS, "build", str(folder / doc.name)])
+
+    return measure
+
+
+def bare_parse(doc: Path) -> Measure:
+    return lambda: run([PY, "-c", IN_PROCESS, "parse", str(doc)])
+
+
+def alternate(row: Row, ours: Measure, reference: Measure | None, repeats: int = REPEATS) -> Row:
+    for _ in range(repeats):
+        took, peak = ours()
+        row.ours.append(took)
+        row.peak_mb = max(row.peak_mb, peak)
+        if reference is not None:
+            row.reference.append(reference()[0])
+    print(" | ".join(row.cells()), flush=True)
+    return row
+
+
+def ankdown() -> list[str] | None:
     """ankdown, the fastest peer, in a venv of its own (it pins old packages); None if it fails."""
-    venv = tmp / "ankdown-venv"
+    venv = WORK / "ankdown-venv"
+    exe = venv / "bin" / "ankdown"
+    if exe.exists():
+        return [str(exe)]
     try:
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
         subprocess.run(
             [str(venv / "bin" / "pip"), "install", "--quiet", "ankdown"],
             check=True,
             capture_output=True,
-            timeout=300,
+            timeout=600,
         )
     except (subprocess.SubprocessError, OSError):
         return None
-    return [str(venv / "bin" / "ankdown")]
+    return [str(exe)]
+
+
+def ankdown_cards(doc: Path, folder: Path) -> Path:
+    """The same cards in ankdown's format (front `%` back `%` tags, cards split by `---`)."""
+    from deckgen.build import load_document
+    from deckgen.markdown import make_markdown
+
+    document = load_document(doc, make_markdown())
+    cards = []
+    for card in document.cards:
+        _, _, answer = card.source.partition("\n")
+        cards.append(f"{card.question}\n\n%\n\n{answer.strip()}\n\n%\n\n{card.part.tag_name}\n")
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / doc.name
+    target.write_text("\n---\n\n".join(cards), encoding="utf-8")
+    return target
+
+
+class Editor:
+    """Edits one answer line of `doc` per call, a different one each time."""
+
+    def __init__(self, doc: Path) -> None:
+        self.doc = doc
+        self.count = 0
+
+    def __call__(self) -> None:
+        lines = self.doc.read_text(encoding="utf-8").splitlines(keepends=True)
+        prose = [i for i, line in enumerate(lines) if line[:1].isalpha() and "$" not in line]
+        target = prose[(self.count * 7919) % len(prose)]
+        self.count += 1
+        lines[target] = lines[target].rstrip("\n") + f" Edit {self.count}.\n"
+        self.doc.write_text("".join(lines), encoding="utf-8")
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        info = Path("/proc/cpuinfo").read_text(encoding="utf-8")
+        found = re.search(r"^model name\s*:\s*(.+)$", info, flags=re.MULTILINE)
+        cpu = found[1].strip() if found else cpu
+    except OSError:
+        pass
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}"
+    )
 
 
 def main() -> None:
+    shutil.rmtree(WORK / "docs", ignore_errors=True)
+    seed_text = SEED.read_text(encoding="utf-8")
+    docs = {}
+    for times in (1, 20, 100):
+        folder = WORK / "docs" / f"x{times}"
+        folder.mkdir(parents=True)
+        docs[times] = folder / f"ml-x{times}.md"
+        docs[times].write_text(repeated(seed_text, times), encoding="utf-8")
+    peer = ankdown()
+    peer_name = "ankdown" if peer else "ankdown (did not install)"
+    converted = ankdown_cards(docs[20], WORK / "docs" / "ankdown-x20")
     rows: list[Row] = []
-    with tempfile.TemporaryDirectory() as tmp_name:
-        tmp = Path(tmp_name)
-        seed_text = SEED.read_text(encoding="utf-8")
-        docs = {}
-        for times in (20, 100):
-            folder = tmp / f"x{times}"
-            folder.mkdir()
-            doc = folder / f"ml-x{times}.md"
-            doc.write_text(repeated(seed_text, times), encoding="utf-8")
-            docs[times] = doc
-        out = tmp / "out.apkg"
+    print("scenario | deckgen s | reference | reference s | ratio | peak RSS MB")
 
-        for times in (20, 100):
-            doc = docs[times]
-            mine, theirs, peak = alternate(
-                lambda doc=doc: in_process("build", doc, out),
-                lambda doc=doc: in_process("parse", doc, out),
-            )
-            rows.append(Row(f"cold build x{times}, in process", mine, "bare parse", theirs, peak))
-
-        ankdown = ankdown_command(tmp)
-        doc = docs[20]
-        reference = None
-        if ankdown is not None:
-            def reference() -> tuple[float, float]:
-                return timed([*ankdown, "-r", str(doc.parent), "-p", str(tmp / "ank.apkg")])
-        mine, theirs, peak = alternate(
-            lambda: timed([str(BIN / "deckgen"), "build", str(doc), "-o", str(out)]), reference
-        )
+    for times in (20, 100):
         rows.append(
-            Row("cold build x20, CLI", mine, "ankdown" if ankdown else "(ankdown not installed)", theirs)
+            alternate(
+                Row(f"cold build ×{times} (in process)", "bare markdown-it parse"),
+                cold_in_process(docs[times]),
+                bare_parse(docs[times]),
+                repeats=REPEATS if times == 20 else min(REPEATS, 3),
+            )
         )
 
-        mine, theirs, _ = alternate(
-            lambda: timed([str(BIN / "deckgen"), "--help"]), lambda: timed([PY, "-c", "pass"])
-        )
-        rows.append(Row("deckgen --help", mine, "python -c pass", theirs))
+    doc = docs[20]
+    folder = doc.parent
+    out = ["build", doc.name, "-o", "out.apkg", "-q"]
+    run([PY, "-c", LAUNCH, DECKGEN, *out], cwd=folder)  # the state and cache of a first build
+    edit = Editor(doc)
 
+    def rebuild() -> tuple[float, float]:
+        edit()
+        return run([PY, "-c", LAUNCH, DECKGEN, *out], cwd=folder)
+
+    as_is = command(*peer, "-r", str(folder), "-p", str(WORK / "ankdown.apkg")) if peer else None
+    same_cards = (
+        command(*peer, "-r", str(converted.parent), "-p", str(WORK / "ankdown.apkg"))
+        if peer
+        else None
+    )
+    rows.append(
+        alternate(
+            Row("rebuild ×20 after editing one answer", f"{peer_name} cold, ×20 as is"),
+            rebuild,
+            as_is,
+        )
+    )
+    rows.append(
+        alternate(
+            Row("rebuild ×20 after editing one answer", f"{peer_name} cold, same 3,240 cards"),
+            rebuild,
+            same_cards,
+        )
+    )
+    rows.append(
+        alternate(
+            Row("rebuild ×20, nothing changed", f"{peer_name} cold, ×20 as is"),
+            command(DECKGEN, *out, cwd=folder),
+            as_is,
+        )
+    )
+    fresh = WORK / "docs" / "cli-cold"
+
+    def cli_cold() -> tuple[float, float]:
+        shutil.rmtree(fresh, ignore_errors=True)
+        fresh.mkdir()
+        shutil.copyfile(doc, fresh / doc.name)
+        return run([PY, "-c", LAUNCH, DECKGEN, *out], cwd=fresh)
+
+    rows.append(
+        alternate(
+            Row("cold build ×20 (CLI)", f"{peer_name} cold, same 3,240 cards"), cli_cold, same_cards
+        )
+    )
+    nothing = command(PY, "-c", "pass")
+    rows.append(
+        alternate(Row("deckgen --help", "python -c pass"), command(DECKGEN, "--help"), nothing)
+    )
+    rows.append(
+        alternate(
+            Row("deckgen list (seed)", "python -c pass"),
+            command(DECKGEN, "list", str(SEED), cwd=ROOT),
+            nothing,
+        )
+    )
+    write_report(rows, peer is not None)
+
+
+def write_report(rows: list[Row], peer_installed: bool) -> None:
     header = [
-        "| scenario | deckgen median s | reference | reference median s | ratio | peak RSS MB |",
-        "|---|---|---|---|---|---|",
+        "scenario",
+        "deckgen median s",
+        "reference",
+        "reference median s",
+        "ratio",
+        "peak RSS MB",
     ]
-    table = "\n".join(header + [row.line() for row in rows])
-    print(table)
-    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    print(f"\n{machine}; {REPEATS} runs each, alternating with the reference.")
+    table = [
+        "| " + " | ".join(header) + " |",
+        "|" + "---|" * len(header),
+        *("| " + " | ".join(row.cells()) + " |" for row in rows),
+    ]
+    when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    print()
+    print("\n".join(table))
+    template = (Path(__file__).parent / "performance.md.in").read_text(encoding="utf-8")
+    REPORT.parent.mkdir(exist_ok=True)
+    REPORT.write_text(
+        template.format(
+            table="\n".join(table),
+            machine=machine(),
+            when=when,
+            repeats=REPEATS,
+            peer="" if peer_installed else "\nankdown did not install on this machine.\n",
+        ),
+        encoding="utf-8",
+    )
+    print(f"\n{machine()}; {REPEATS} runs each → {REPORT.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ crafted file cannot make the build call anything.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import io
 import json
 import pickle
@@ -34,6 +35,8 @@ _ALLOWED_MODULES = (
     "deckgen.shape",
     "deckgen.state",
 )
+# Found without importing them: a rebuild that needs none of them should not load them.
+_RENDERERS = ("markdown_it", "mdit_py_plugins", "pygments", "nh3")
 _ALLOWED = {("pathlib", "PosixPath"), ("pathlib", "WindowsPath"), ("builtins", "frozenset")}
 
 
@@ -43,26 +46,25 @@ def cache_path(output: Path) -> Path:
 
 
 def fingerprint() -> str:
-    """What else decides a build's output: deckgen's own files and the renderers' versions."""
-    import markdown_it
-    import mdit_py_plugins
-    import pygments
-
+    """What else decides a build's output: deckgen's own files (code, stylesheets, themes) and
+    the libraries that parse, highlight and sanitise, by the size and time of their files."""
     package = Path(__file__).parent
-    files = sorted(
-        (path.name, path.stat().st_size, path.stat().st_mtime_ns)
-        for path in package.iterdir()
-        if path.suffix in (".py", ".css")
-    )
-    return repr(
-        (
-            __version__,
-            markdown_it.__version__,
-            mdit_py_plugins.__version__,
-            pygments.__version__,
-            files,
-        )
-    )
+    files = [
+        (str(path.relative_to(package)), *_stamp(path))
+        for path in sorted(package.rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts
+    ]
+    libraries = []
+    for name in _RENDERERS:
+        spec = importlib.util.find_spec(name)
+        origin = Path(spec.origin) if spec is not None and spec.origin else None
+        libraries.append((name, _stamp(origin) if origin else None))
+    return repr((__version__, files, libraries))
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns
 
 
 def cache_key(*parts: object) -> str:

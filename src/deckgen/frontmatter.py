@@ -16,12 +16,15 @@ import re
 from collections.abc import Mapping, Sequence
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import yaml
 from markdown_it.token import Token
 
 from deckgen.errors import SourceError
 from deckgen.settings import KeyPath, Origin, SourceSettings, read_settings
+
+if TYPE_CHECKING:
+    import yaml
 
 FRONT_MATTER_KEY = "deckgen"
 _MENTIONS_KEY = re.compile(rf"^[\"']?{FRONT_MATTER_KEY}[\"']?\s*:", re.MULTILINE)
@@ -33,6 +36,9 @@ def front_matter_settings(tokens: Sequence[Token], path: Path) -> SourceSettings
     if token is None or not _MENTIONS_KEY.search(token.content):
         # Front matter without our key belongs to other tools, however they write it.
         return SourceSettings()
+    # Imported here: most documents have no front matter for deckgen.
+    import yaml
+
     # The YAML starts on the line after the opening `---`.
     first_line = (token.map[0] if token.map else 0) + 2
     try:
@@ -56,6 +62,8 @@ def front_matter_settings(tokens: Sequence[Token], path: Path) -> SourceSettings
 
 def _node_line(root: yaml.Node | None, first_line: int, keys: KeyPath) -> int | None:
     """The line of the deepest key along `keys` that the YAML has."""
+    import yaml
+
     node, line = root, None
     for key in keys:
         if not isinstance(node, yaml.MappingNode):

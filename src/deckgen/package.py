@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -35,9 +34,21 @@ BACK = """{{FrontSide}}
 _ZIP_DATE = (2020, 1, 1, 0, 0, 0)
 
 
+# Per process: the stylesheet is a function of deckgen's files and Pygments, which do not change
+# while it runs; building it imports Pygments' styles.
+_STYLESHEETS: dict[str, str] = {}
+
+
 def notetype_css(theme: str = DEFAULT_THEME) -> str:
     """The card stylesheet of `theme`, with Pygments rules for light and night mode."""
-    return theme_css(theme)
+    if theme not in _STYLESHEETS:
+        _STYLESHEETS[theme] = theme_css(theme)
+    return _STYLESHEETS[theme]
+
+
+def known_stylesheet(theme: str, css: str) -> None:
+    """Take `css` as `theme`'s stylesheet: a copy a build cache kept for these same files."""
+    _STYLESHEETS.setdefault(theme, css)
 
 
 def notetype_digest(theme: str = DEFAULT_THEME) -> str:
@@ -115,27 +126,28 @@ def _genanki_package(deck: Deck, css: str) -> Any:
 def _write_zip(
     package: Any, path: Path, mtime: int, notetype_mtime: int, media: tuple[MediaFile, ...] = ()
 ) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        db_path = Path(tmp) / "collection.anki2"
-        conn = sqlite3.connect(db_path)
-        try:
-            # Note and card row IDs count up from this; deriving it from content keeps it stable.
-            id_gen = iter(range(mtime * 1000, mtime * 1000 + 10**9))
-            # genanki stamps the notetype with this timestamp; notes carry their own.
-            package.write_to_db(conn.cursor(), notetype_mtime, id_gen)
-            conn.commit()
-        finally:
-            conn.close()
-        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-            info = zipfile.ZipInfo("collection.anki2", _ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            # Level 1: a sixth larger than the default level, in a third of the time.
-            zf.writestr(info, db_path.read_bytes(), compresslevel=1)
-            # Anki's legacy package layout: entries "0", "1", … and a JSON map to file names.
-            names: dict[str, str] = {}
-            for number, item in enumerate(sorted(media, key=lambda m: m.name)):
-                entry = zipfile.ZipInfo(str(number), _ZIP_DATE)
-                entry.compress_type = zipfile.ZIP_DEFLATED
-                zf.writestr(entry, item.data)
-                names[str(number)] = item.name
-            zf.writestr(zipfile.ZipInfo("media", _ZIP_DATE), json.dumps(names))
+    # In memory: the collection is written once and read back whole, so nothing goes to disk
+    # (or waits for it) but the package itself.
+    conn = sqlite3.connect(":memory:")
+    try:
+        # Note and card row IDs count up from this; deriving it from content keeps it stable.
+        id_gen = iter(range(mtime * 1000, mtime * 1000 + 10**9))
+        # genanki stamps the notetype with this timestamp; notes carry their own.
+        package.write_to_db(conn.cursor(), notetype_mtime, id_gen)
+        conn.commit()
+        collection = conn.serialize()
+    finally:
+        conn.close()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        info = zipfile.ZipInfo("collection.anki2", _ZIP_DATE)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        # Level 1: a sixth larger than the default level, in a third of the time.
+        zf.writestr(info, collection, compresslevel=1)
+        # Anki's legacy package layout: entries "0", "1", … and a JSON map to file names.
+        names: dict[str, str] = {}
+        for number, item in enumerate(sorted(media, key=lambda m: m.name)):
+            entry = zipfile.ZipInfo(str(number), _ZIP_DATE)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(entry, item.data)
+            names[str(number)] = item.name
+        zf.writestr(zipfile.ZipInfo("media", _ZIP_DATE), json.dumps(names))

@@ -40,10 +40,12 @@ from deckgen.lint import Lint
 from deckgen.markdown import make_markdown
 from deckgen.media import find_images
 from deckgen.model import Diagnostic, Document, NoteFields
+from deckgen.package import known_stylesheet, notetype_css
 from deckgen.shape import Shape
 from deckgen.source import read_source
 from deckgen.state import CardRecord, DeckState, NotetypeRecord, load_state, save_state
 from deckgen.streamed import block_markdown, stream, streamable
+from deckgen.themes import DEFAULT_THEME
 
 _Record = tuple[str, str, str, str, str, int]
 _PackedState = tuple[tuple[str, tuple[str, ...], int], tuple[_Record, ...], tuple[_Record, ...]]
@@ -67,6 +69,8 @@ class CacheEntry:
     diagnostics: tuple[Diagnostic, ...]
     cards: int
     parts: int
+    stylesheet: tuple[str, str]
+    """(theme, the notetype's CSS): a rebuild need not load Pygments to make it again."""
 
 
 def cached_build(
@@ -105,6 +109,8 @@ def cached_build(
                 up_to_date=True,
             )
     previous = _unpack(entry.state) if entry is not None else load_state(state_file)
+    if entry is not None:
+        known_stylesheet(*entry.stylesheet)
     now = int(clock())
     md = make_markdown(allow_html=options.allow_html)
     revised = None
@@ -115,6 +121,7 @@ def cached_build(
     document, revision, settled_options, snapshot, reparsed = revised
     deck = package_selected(document, revision, settled_options, output)
     written = save_state(revision.state, state_file)
+    theme = settled_options.theme or DEFAULT_THEME
     parts = len({note.part for note in deck.notes})
     save_cache(
         where,
@@ -129,6 +136,7 @@ def cached_build(
             diagnostics=revision.diagnostics,
             cards=len(deck.notes),
             parts=parts,
+            stylesheet=(theme, notetype_css(theme)),
         ),
     )
     return BuildReport(
