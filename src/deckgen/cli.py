@@ -201,10 +201,11 @@ def list_parts(
     """List the parts and topics of SOURCES with card counts and the Anki search for each."""
     from deckgen.build import BuildOptions, load_with_settings
     from deckgen.listing import format_entries, header, part_entries, topic_entries
-    from deckgen.markdown import make_markdown
+    from deckgen.streamed import block_markdown
 
     with _reported_errors():
-        md = make_markdown()
+        # Parts and cards need only the blocks: inline content is never parsed.
+        md = block_markdown(allow_html=False)
         options_for = ConfigFinder(config_path).options(
             BuildOptions(part_level=part_level, question_level=question_level)
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from markdown_it import MarkdownIt
@@ -23,54 +23,35 @@ from deckgen.build import (
     settled,
     stop_on_errors,
 )
-from deckgen.buildcache import cache_key, cache_path, load_cache, save_cache
-from deckgen.history import Revision
-from deckgen.incremental import (
-    LOCAL_RULES,
-    CardOutput,
-    Heading,
-    Snapshot,
-    headings_of,
-    merged,
-    respliced,
-    run_rules,
-    spliceable,
+from deckgen.buildcache import (
+    CacheEntry,
+    cache_key,
+    cache_path,
+    load_cache,
+    pack_state,
+    save_cache,
+    unpack_state,
 )
+from deckgen.history import Revision
+from deckgen.incremental import respliced
 from deckgen.lint import Lint
 from deckgen.markdown import make_markdown
 from deckgen.media import find_images
-from deckgen.model import Diagnostic, Document, NoteFields
+from deckgen.model import Document, NoteFields
 from deckgen.package import known_stylesheet, notetype_css
-from deckgen.shape import Shape
+from deckgen.snapshot import (
+    LOCAL_RULES,
+    Snapshot,
+    headings_of,
+    merged,
+    run_rules,
+    snapshot_of,
+    spliceable,
+)
 from deckgen.source import read_source
-from deckgen.state import CardRecord, DeckState, NotetypeRecord, load_state, save_state
+from deckgen.state import DeckState, load_state, save_state
 from deckgen.streamed import block_markdown, stream, streamable
 from deckgen.themes import DEFAULT_THEME
-
-_Record = tuple[str, str, str, str, str, int]
-_PackedState = tuple[tuple[str, tuple[str, ...], int], tuple[_Record, ...], tuple[_Record, ...]]
-
-
-@dataclass(frozen=True, slots=True)
-class CacheEntry:
-    """What a build leaves in its cache file."""
-
-    snapshot: Snapshot
-    options: BuildOptions
-    """The options that applied to the source (front matter and config settled)."""
-    source: str
-    """SHA-256 of the source text."""
-    state: _PackedState
-    """The state this build wrote, as tuples (they pickle several times faster)."""
-    state_file: str
-    """SHA-256 of the state file as this build left it."""
-    output: str
-    """SHA-256 of the package."""
-    diagnostics: tuple[Diagnostic, ...]
-    cards: int
-    parts: int
-    stylesheet: tuple[str, str]
-    """(theme, the notetype's CSS): a rebuild need not load Pygments to make it again."""
 
 
 def cached_build(
@@ -108,7 +89,7 @@ def cached_build(
                 diagnostics=entry.diagnostics,
                 up_to_date=True,
             )
-    previous = _unpack(entry.state) if entry is not None else load_state(state_file)
+    previous = unpack_state(entry.state) if entry is not None else load_state(state_file)
     if entry is not None:
         known_stylesheet(*entry.stylesheet)
     now = int(clock())
@@ -130,7 +111,7 @@ def cached_build(
             snapshot=snapshot,
             options=settled_options,
             source=_digest(snapshot.text.encode()),
-            state=_pack(revision.state),
+            state=pack_state(revision.state),
             state_file=_digest(state_file.read_bytes()),
             output=_digest(output.read_bytes()),
             diagnostics=revision.diagnostics,
@@ -202,7 +183,7 @@ def _revise_full(
     )
     if streaming:
         revision = replace(revision, deck=replace(revision.deck, media=streamed.media))
-    snapshot = _snapshot(
+    snapshot = snapshot_of(
         loaded.text,
         document,
         revision,
@@ -249,70 +230,10 @@ def _revise_spliced(
         rendered=splice.rendered,
         answers=splice.answers,
     )
-    snapshot = _snapshot(
+    snapshot = snapshot_of(
         text, document, revision, shape, splice.headings, splice.local, spliceable=True
     )
     return document, revision, options, snapshot, splice.reparsed
-
-
-def _snapshot(
-    text: str,
-    document: Document,
-    revision: Revision,
-    shape: Shape,
-    headings: tuple[Heading, ...],
-    local: tuple[tuple[Diagnostic, ...], ...],
-    *,
-    spliceable: bool,
-) -> Snapshot:
-    index = {part: number for number, part in enumerate(document.parts)}
-    cards = tuple(
-        CardOutput(
-            question=card.question,
-            part=index[card.part],
-            line=card.line,
-            source=card.source,
-            question_html=note.question,
-            answer_html=note.answer,
-            part_html=note.part,
-            answer=record.answer,
-        )
-        for card, note, record in zip(
-            document.cards, revision.deck.notes, revision.state.cards, strict=True
-        )
-    )
-    return Snapshot(
-        text=text,
-        title=document.title,
-        shape=shape,
-        parts=document.parts,
-        cards=cards,
-        headings=headings,
-        parse_diagnostics=document.diagnostics,
-        local=local,
-        spliceable=spliceable,
-    )
-
-
-def _pack(state: DeckState) -> _PackedState:
-    def record(card: CardRecord) -> _Record:
-        return (card.id, card.question, card.part, card.answer, card.content, card.mtime)
-
-    notetype = state.notetype
-    return (
-        (notetype.content, notetype.fields, notetype.mtime),
-        tuple(record(card) for card in state.cards),
-        tuple(record(card) for card in state.removed),
-    )
-
-
-def _unpack(packed: _PackedState) -> DeckState:
-    notetype, cards, removed = packed
-    return DeckState(
-        NotetypeRecord(*notetype),
-        tuple(CardRecord(*card) for card in cards),
-        tuple(CardRecord(*card) for card in removed),
-    )
 
 
 def _read(path: Path) -> bytes | None:

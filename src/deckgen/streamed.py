@@ -14,7 +14,7 @@ stream at once instead (`streamable` says which).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import pairwise
@@ -24,13 +24,13 @@ from markdown_it.rules_core.state_core import StateCore
 from markdown_it.token import Token
 
 from deckgen.check import RULES
-from deckgen.incremental import DOCUMENT_RULES, LOCAL_RULES, REFERENCE
 from deckgen.lint import Lint, Rule
 from deckgen.markdown import make_markdown
 from deckgen.media import ENV_KEY, find_images, plan_media
 from deckgen.model import Card, Diagnostic, MediaFile, NoteFields
 from deckgen.render import render_answer, render_inline_source, render_question
 from deckgen.sanitize import sanitize_html
+from deckgen.snapshot import DOCUMENT_RULES, LOCAL_RULES, REFERENCE
 from deckgen.structure_rules import deep_nesting
 
 _CHUNK_LOCAL = frozenset({"inline", "text_join", "deckgen_leads"})
@@ -102,13 +102,16 @@ def stream(
         chunk_lint = _with_tokens(lint, chunk)
         for rule in LOCAL_RULES:
             found[rule].extend(rule(chunk_lint))
-        if any(True for _ in find_images(chunk)):
-            result.has_images = True
+        has_images = any(True for _ in find_images(chunk))
+        result.has_images |= has_images
         card = by_heading.get(id(chunk[1])) if len(chunk) > 1 else None
         if card is not None:
-            media = plan_media(chunk, lint.path)
-            files.update((file.name, file) for file in media.files)
-            render_env = {ENV_KEY: media.names}
+            names: Mapping[str, str] = {}
+            if has_images:
+                media = plan_media(chunk, lint.path)
+                files.update((file.name, file) for file in media.files)
+                names = media.names
+            render_env = {ENV_KEY: names}
             heading = card.part.heading
             if heading not in part_html:
                 part_html[heading] = clean(render_inline_source(heading, md))
