@@ -146,10 +146,15 @@ def respliced(
     region_part = parts[start_card.part]
     kept_before = [c for c in snapshot.cards if c.line <= region_start]
     kept_after = [c for c in snapshot.cards if c.line > region_end]
-    questions = [c.question for c in kept_before]
-    questions += [card.question for card in region.cards]
-    questions += [c.question for c in kept_after]
-    anchors = iter(unique_anchors(questions))
+    old_region = snapshot.cards[len(kept_before) : len(snapshot.cards) - len(kept_after)]
+    if [c.question for c in old_region] == [card.question for card in region.cards]:
+        # The same questions in the same order: every anchor stays as it was.
+        anchors = iter([c.anchor for c in snapshot.cards])
+    else:
+        questions = [c.question for c in kept_before]
+        questions += [card.question for card in region.cards]
+        questions += [c.question for c in kept_after]
+        anchors = iter(unique_anchors(questions))
     cards = [_card(c, parts, c.line, next(anchors)) for c in kept_before]
     cards += [
         replace(card, part=region_part, line=card.line + region_start, anchor=next(anchors))

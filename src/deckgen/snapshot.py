@@ -53,6 +53,7 @@ class CardOutput(NamedTuple):
     part: int
     """Index into `Snapshot.parts`."""
     line: int
+    anchor: str
     source: str
     question_html: str
     answer_html: str
@@ -149,6 +150,7 @@ def snapshot_of(
             question=card.question,
             part=index[card.part],
             line=card.line,
+            anchor=card.anchor,
             source=card.source,
             question_html=note.question,
             answer_html=note.answer,
