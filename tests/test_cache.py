@@ -8,6 +8,7 @@ import json
 import pickle
 import random
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -294,3 +295,34 @@ def test_cache__a_first_build_gives_what_the_plain_pipeline_gives(
         diagnostics = [(d.line, d.severity, d.message) for d in report.diagnostics]
         results.append((diagnostics, (folder / "deck.apkg").read_bytes()))
     assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("child", ["works", "fails"])
+def test_cache__a_second_process_renders_half_with_the_same_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, child: str
+) -> None:
+    import deckgen.streamed
+
+    outputs = []
+    started: list[bool] = []
+    real = deckgen.streamed.start_in_child
+
+    def spy(work: Callable[[], object]) -> Callable[[], object] | None:
+        handle = real(work)
+        started.append(handle is not None)
+        # A child that dies leaves its half to the parent.
+        return (lambda: None) if child == "fails" else handle
+
+    monkeypatch.setattr(deckgen.streamed, "start_in_child", spy)
+    for name, threshold in (("serial", 10**9), ("parallel", 1)):
+        monkeypatch.setattr(deckgen.streamed, "PARALLEL_CARDS", threshold)
+        folder = tmp_path / name
+        folder.mkdir()
+        shutil.copyfile(SEED, folder / SEED.name)
+        report = _build(folder, CLOCK)
+        assert isinstance(report, BuildReport)
+        outputs.append(
+            [(folder / n).read_bytes() for n in ("deck.apkg", "ml-interview-qa.deckgen.json")]
+        )
+    assert started == [True]  # only the second build split its work, and a child started
+    assert outputs[0] == outputs[1]

@@ -24,6 +24,7 @@ from markdown_it.rules_core.state_core import StateCore
 from markdown_it.token import Token
 
 from deckgen.check import RULES
+from deckgen.forked import start_in_child
 from deckgen.lint import Lint, Rule
 from deckgen.markdown import make_markdown
 from deckgen.media import ENV_KEY, find_images, plan_media
@@ -70,6 +71,10 @@ def streamable(text: str, md: MarkdownIt) -> bool:
     )
 
 
+PARALLEL_CARDS = 500
+"""From this many cards on, a second process renders half of them (see `deckgen.forked`)."""
+
+
 def stream(
     tokens: Sequence[Token],
     cards: Sequence[Card],
@@ -81,54 +86,118 @@ def stream(
 ) -> Streamed:
     """Parse, check and render the inline content of block `tokens` one card at a time.
 
-    `lint` is over the whole block stream; `progress(done, total)` hears about each card.
+    `lint` is over the whole block stream; `progress(done, total)` hears about each card. A large
+    document's second half is done in a forked child at the same time; the result is the same.
     """
     found: dict[Rule, list[Diagnostic]] = {rule: list(rule(lint)) for rule in DOCUMENT_RULES}
     found[deep_nesting] = list(deep_nesting(lint))
-    for rule in LOCAL_RULES:
-        found[rule] = []
+    ranges = _chunks(tokens, question_level)
+    work = _Worker(tokens, cards, md, lint)
+    halves = [ranges]
+    if len(cards) >= PARALLEL_CARDS:
+        middle = _middle(ranges)
+        halves = [ranges[:middle], ranges[middle:]]
+    second = start_in_child(lambda: work.run(halves[1])) if len(halves) == 2 else None
+    # While a child does the other half, this half's count stands for both.
+    shares = [work.run(halves[0], progress, scale=2 if second is not None else 1)]
+    if len(halves) == 2:
+        shares.append((second() if second is not None else None) or work.run(halves[1]))
     result = Streamed(found)
-    by_heading = {id(card.heading): card for card in cards}
-    clean = sanitize_html if lint.allow_html else str
-    part_html: dict[str, str] = {}
     files: dict[str, MediaFile] = {}
-    env: dict[str, object] = {}
-    passes = [step for _, step in _after_block(md)]
-    for start, end in _chunks(tokens, question_level):
-        chunk = list(tokens[start:end])
-        state = StateCore("", md, env, chunk)
-        for step in passes:
-            step(state)
-        chunk_lint = _with_tokens(lint, chunk)
-        for rule in LOCAL_RULES:
-            found[rule].extend(rule(chunk_lint))
-        has_images = any(True for _ in find_images(chunk))
-        result.has_images |= has_images
-        card = by_heading.get(id(chunk[1])) if len(chunk) > 1 else None
-        if card is not None:
-            names: Mapping[str, str] = {}
-            if has_images:
-                media = plan_media(chunk, lint.path)
-                files.update((file.name, file) for file in media.files)
-                names = media.names
-            render_env = {ENV_KEY: names}
-            heading = card.part.heading
-            if heading not in part_html:
-                part_html[heading] = clean(render_inline_source(heading, md))
-            result.rendered.append(
-                NoteFields(
-                    clean(render_question(card, md, render_env)),
-                    clean(render_answer(card, md, render_env)),
-                    part_html[heading],
-                )
-            )
-            if progress is not None:
-                progress(len(result.rendered), len(cards))
-        for token in chunk:
-            if token.type == "inline":
-                token.children = None  # rendered and checked: free them
+    for share in shares:
+        for rule, diagnostics in zip(LOCAL_RULES, share.local, strict=True):
+            found.setdefault(rule, []).extend(diagnostics)
+        result.rendered.extend(NoteFields(*fields) for fields in share.rendered)
+        result.has_images |= share.has_images
+        files.update((name, MediaFile(name, data)) for name, data in share.files)
+    if progress is not None:
+        progress(len(cards), len(cards))
     result.media = tuple(files[name] for name in sorted(files))
     return result
+
+
+@dataclass(slots=True)
+class _Share:
+    """One worker's results, as plain data (a child sends them back pickled)."""
+
+    local: list[list[Diagnostic]] = field(default_factory=lambda: [[] for _ in LOCAL_RULES])
+    rendered: list[tuple[str, str, str]] = field(default_factory=list)
+    has_images: bool = False
+    files: list[tuple[str, bytes]] = field(default_factory=list)
+
+
+class _Worker:
+    def __init__(
+        self,
+        tokens: Sequence[Token],
+        cards: Sequence[Card],
+        md: MarkdownIt,
+        lint: Lint,
+    ) -> None:
+        self.tokens = tokens
+        self.cards = cards
+        self.md = md
+        self.lint = lint
+        self.by_heading = {id(card.heading): card for card in cards}
+        self.passes = [step for _, step in _after_block(md)]
+
+    def run(
+        self,
+        ranges: Sequence[tuple[int, int]],
+        progress: Callable[[int, int], None] | None = None,
+        *,
+        scale: int = 1,
+    ) -> _Share:
+        """Parse, check and render the chunks in `ranges`, then free their inline tokens."""
+        md, lint = self.md, self.lint
+        clean = sanitize_html if lint.allow_html else str
+        share = _Share()
+        part_html: dict[str, str] = {}
+        env: dict[str, object] = {}
+        for start, end in ranges:
+            chunk = list(self.tokens[start:end])
+            state = StateCore("", md, env, chunk)
+            for step in self.passes:
+                step(state)
+            chunk_lint = _with_tokens(lint, chunk)
+            for rule, found in zip(LOCAL_RULES, share.local, strict=True):
+                found.extend(rule(chunk_lint))
+            has_images = any(True for _ in find_images(chunk))
+            share.has_images |= has_images
+            card = self.by_heading.get(id(chunk[1])) if len(chunk) > 1 else None
+            if card is not None:
+                names: Mapping[str, str] = {}
+                if has_images:
+                    media = plan_media(chunk, lint.path)
+                    share.files.extend((file.name, file.data) for file in media.files)
+                    names = media.names
+                render_env = {ENV_KEY: names}
+                heading = card.part.heading
+                if heading not in part_html:
+                    part_html[heading] = clean(render_inline_source(heading, md))
+                share.rendered.append(
+                    (
+                        clean(render_question(card, md, render_env)),
+                        clean(render_answer(card, md, render_env)),
+                        part_html[heading],
+                    )
+                )
+                done = min(scale * len(share.rendered), len(self.cards) - 1)
+                if progress is not None:
+                    progress(done, len(self.cards))
+            for token in chunk:
+                if token.type == "inline":
+                    token.children = None  # rendered and checked: free them
+        return share
+
+
+def _middle(ranges: Sequence[tuple[int, int]]) -> int:
+    """The index that splits `ranges` into two runs of about as many tokens."""
+    total = ranges[-1][1] - ranges[0][0] if ranges else 0
+    for index, (start, _) in enumerate(ranges):
+        if start - ranges[0][0] >= total // 2:
+            return index
+    return len(ranges)
 
 
 def _after_block(md: MarkdownIt) -> list[tuple[str, Callable[[StateCore], None]]]:
