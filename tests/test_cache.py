@@ -71,11 +71,10 @@ def _outcome(report: BuildReport | str) -> object:
     """What a user sees of a build: its diagnostics, and each card's change and line."""
     if isinstance(report, str):
         return report
-    assert report.revision is not None
-    return (
-        [(d.line, d.severity, d.message) for d in report.diagnostics],
-        [(c.id, c.question, c.line, c.kinds) for c in report.revision.changes],
-    )
+    diagnostics = [(d.line, d.severity, d.message) for d in report.diagnostics]
+    if report.revision is None:  # up to date: an edit that gave back the same text
+        return diagnostics, None
+    return diagnostics, [(c.id, c.question, c.line, c.kinds) for c in report.revision.changes]
 
 
 @pytest.fixture
@@ -326,3 +325,19 @@ def test_cache__a_second_process_renders_half_with_the_same_result(
         )
     assert started == [True]  # only the second build split its work, and a child started
     assert outputs[0] == outputs[1]
+
+
+def test_cache__a_lone_dollar_pair_opener_reaching_past_its_card_is_parsed_whole(
+    twin: Twin,
+) -> None:
+    # `$$` alone on a line opens display math that runs to the next line ending in `$$`,
+    # across blank lines and headings: a parse of its card alone would not see that.
+    lines = SEED.read_text(encoding="utf-8").splitlines(keepends=True)
+    closers = [i for i, line in enumerate(lines) if line.rstrip().endswith("$$")]
+    target = next(i for i in _answer_lines(lines) if i < closers[-1] - 40 and i > closers[0])
+    lines.insert(target, "$$\n")
+    twin.write("".join(lines))
+    cached, cold = twin.build_both(CLOCK + 10)
+    assert _outcome(cached) == _outcome(cold)
+    if isinstance(cached, BuildReport):
+        assert twin.same_outputs()

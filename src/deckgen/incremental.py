@@ -15,7 +15,8 @@ everything (`respliced` returns None):
 - the region's headings have the same levels and bodies before and after the edit, and none is
   above the question level, so the parts, the title and the detected shape stay the same;
 - nothing in the document reaches across cards: no link reference definitions, images (their
-  files may change), pinned IDs (checked against each other) or blocks nested too deep.
+  files may change), pinned IDs (checked against each other), blocks nested too deep, or a `$$`
+  line that opens no math block (the math rule would pair it with a `$$` however far away).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from deckgen.snapshot import (
     Snapshot,
     headings_of,
     merged,
+    stray_math,
 )
 from deckgen.structure_rules import deep_nesting
 
@@ -117,6 +119,8 @@ def respliced(
         return None
     if any(True for _ in find_images(tokens)) or any(t.type == MARKER_TOKEN for t in tokens):
         return None
+    if stray_math(region_text.splitlines(), tokens):
+        return None  # a `$$` that opens no math here may pair with one beyond the region
 
     region = parse_tokens(
         tokens, region_text, path, part_level=None, question_level=shape.question_level

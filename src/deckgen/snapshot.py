@@ -118,6 +118,27 @@ def headings_of(tokens: Sequence[Token], offset: int = 0) -> tuple[Heading, ...]
     return tuple(found)
 
 
+# A line on which the `$$` block rule looks for its closing `$$` on later lines: `$$` after
+# indentation, quote and list markers, and no other `$$` on the line.
+_MATH_OPENER = re.compile(r"^[ \t>]*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+)*\$\$(?!.*\$\$)")
+# Blocks whose lines no other block rule reads.
+_OPAQUE = frozenset(
+    ("math_block", "math_block_label", "fence", "code_block", "html_block", "front_matter")
+)
+
+
+def stray_math(lines: Sequence[str], tokens: Sequence[Token]) -> bool:
+    """Whether a line could open `$$` math yet is in no math block: the math rule pairs such a
+    line with the next one ending in `$$`, however far away, past blank lines and headings."""
+    inside: set[int] = set()
+    for token in tokens:
+        if token.type in _OPAQUE and token.map:
+            inside.update(range(*token.map))
+    return any(
+        number not in inside and _MATH_OPENER.match(line) for number, line in enumerate(lines)
+    )
+
+
 def spliceable(
     text: str, tokens: Sequence[Token], found: dict[Rule, list[Diagnostic]], *, has_images: bool
 ) -> bool:
@@ -128,6 +149,7 @@ def spliceable(
         and all(d.line for rule in LOCAL_RULES for d in found[rule])
         and not REFERENCE.search(text)
         and not ODD_BREAKS.search(text)
+        and not stray_math(text.splitlines(), tokens)
         and not has_images
         and not any(t.type == MARKER_TOKEN for t in tokens)
     )
