@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from markdown_it.common.html_re import HTML_TAG_RE
 
 from deckgen.lint import Lint, inline_children, line_of, snippet
+from deckgen.mathml import unbalanced_brace
 from deckgen.media import image_diagnostics
 from deckgen.model import Diagnostic
 
@@ -102,21 +103,9 @@ def latex_problem(formula: str) -> str | None:
     Braces are counted here (the converter forgives a missing `}`); the rest — `\\left` without
     `\\right`, `\\begin` without `\\end`, `x_` with nothing after — is latex2mathml's parse.
     """
-    depth = 0
-    escaped = False
-    for char in formula:
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-            if depth < 0:
-                return "`}` without `{`"
-    if depth:
-        return "`{` never closed"
+    brace = unbalanced_brace(formula)
+    if brace:
+        return "`}` without `{`" if brace == "}" else "`{` never closed"
     from latex2mathml.converter import convert
 
     try:

@@ -69,9 +69,11 @@ def latex_to_mathml(latex: str, *, display: bool) -> str:
         ValueError,
         TypeError,
     )
-    problem = _brace_problem(latex)
-    if problem:
-        raise ValueError(problem)
+    brace = unbalanced_brace(latex)
+    if brace:
+        raise ValueError(
+            "unbalanced braces: " + ("'}' without '{'" if brace == "}" else "'{' without '}'")
+        )
     latex = _OPERATORS.sub(r"\\operatorname{\1}", latex)
     try:
         mathml: str = convert(latex, display="block" if display else "inline")
@@ -120,7 +122,12 @@ def _check(element: ET.Element) -> None:
         _check(child)
 
 
-def _brace_problem(latex: str) -> str | None:
+def unbalanced_brace(latex: str) -> str | None:
+    """`"}"` when a brace closes nothing, `"{"` when one is never closed, else None.
+
+    latex2mathml forgives a missing `}`, so `check` and the preview count braces themselves
+    (`\\{` and `\\}` are escaped and do not count).
+    """
     depth = 0
     escaped = False
     for char in latex:
@@ -133,8 +140,8 @@ def _brace_problem(latex: str) -> str | None:
         elif char == "}":
             depth -= 1
             if depth < 0:
-                return "unbalanced braces: '}' without '{'"
-    return "unbalanced braces: '{' without '}'" if depth else None
+                return "}"
+    return "{" if depth else None
 
 
 def _words(name: str) -> str:
