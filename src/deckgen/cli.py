@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from deckgen import __version__
+from deckgen.cli_errors import reported_errors
 from deckgen.cli_options import (
     ConfigFinder,
     each_selected,
@@ -18,47 +18,14 @@ from deckgen.cli_options import (
     reading_options,
     selection_options,
 )
-from deckgen.errors import CheckError, DeckgenError, SourceError
+from deckgen.cli_output import build_summary, card_counter, echo_revision, plural
+from deckgen.errors import DeckgenError
 from deckgen.themes import DEFAULT_THEME, THEMES
 
 if TYPE_CHECKING:
     from deckgen.build import BuildReport
-    from deckgen.history import Revision
 
 SOURCE_DIR = Path("source")
-
-
-@contextmanager
-def _reported_errors() -> Iterator[None]:
-    """The one place errors become `path:line: error: message` and exit status 1."""
-    try:
-        yield
-    except CheckError as exc:
-        for diagnostic in exc.diagnostics:
-            if diagnostic.severity != "info":
-                click.echo(str(diagnostic), err=True)
-        click.echo(f"{exc.path}: error: {exc.message}", err=True)
-        sys.exit(1)
-    except SourceError as exc:
-        where = f"{exc.path}:{exc.line}" if exc.line is not None else str(exc.path)
-        click.echo(f"{where}: error: {exc.message}", err=True)
-        sys.exit(1)
-    except DeckgenError as exc:
-        click.echo(f"deckgen: error: {exc}", err=True)
-        sys.exit(1)
-    except (RecursionError, MemoryError):
-        # Inputs are bounded (size limit, markdown-it's nesting limit); this is the last guard.
-        click.echo("deckgen: error: input too large or too deeply nested to process", err=True)
-        sys.exit(1)
-    except click.ClickException:
-        raise
-    except Exception as exc:  # noqa: BLE001  (the last guard; see below)
-        # A bug of ours: the user still gets one line (and nothing half-written: every output
-        # is written atomically), not a traceback.
-        click.echo(
-            f"deckgen: internal error: {type(exc).__name__}: {exc} (please report this)", err=True
-        )
-        sys.exit(2)
 
 
 def _sources(given: tuple[Path, ...]) -> list[Path]:
@@ -138,7 +105,7 @@ def build(
     from deckgen.build import build as build_source
     from deckgen.merge import build_merged
 
-    with _reported_errors():
+    with reported_errors():
         paths = _sources(sources)
         if output is not None and len(paths) != 1 and not merge:
             raise click.BadParameter("-o needs exactly one source (or --merge)", param_hint="-o")
@@ -173,7 +140,7 @@ def build(
                     output,
                     options_for(path),
                     state_file=state_path(path),
-                    progress=_progress(quiet),
+                    progress=card_counter(quiet),
                 ),
                 options.selection,
             )
@@ -182,9 +149,9 @@ def build(
             for diagnostic in report.diagnostics:
                 if diagnostic.severity != "info":
                     click.echo(str(diagnostic), err=True)
-            click.echo(_summary(report))
+            click.echo(build_summary(report))
             if report.revision is not None:
-                _echo_revision(report.revision, subdecks=bool(subdecks))
+                echo_revision(report.revision, subdecks=bool(subdecks))
             if report.state_written is not None:
                 click.echo(f"state → {report.state_written} (commit it with the source)")
 
@@ -203,7 +170,7 @@ def list_parts(
     from deckgen.listing import format_entries, header, part_entries, topic_entries
     from deckgen.streamed import block_markdown
 
-    with _reported_errors():
+    with reported_errors():
         # Parts and cards need only the blocks: inline content is never parsed.
         md = block_markdown(allow_html=False)
         options_for = ConfigFinder(config_path).options(
@@ -236,7 +203,7 @@ def check(
     from deckgen.check import check_file
     from deckgen.settings import SourceSettings
 
-    with _reported_errors():
+    with reported_errors():
         paths = _sources(sources)
         counts = {"error": 0, "warning": 0, "info": 0}
         levels = SourceSettings(part_level=part_level, question_level=question_level)
@@ -250,45 +217,11 @@ def check(
                 click.echo(str(diagnostic))
         files = f"{len(paths)} file{'s' if len(paths) != 1 else ''}"
         click.echo(
-            f"{files} checked: {_count(counts['error'], 'error')}, "
-            f"{_count(counts['warning'], 'warning')}, {_count(counts['info'], 'note')}"
+            f"{files} checked: {plural(counts['error'], 'error')}, "
+            f"{plural(counts['warning'], 'warning')}, {plural(counts['info'], 'note')}"
         )
         if counts["error"]:
             sys.exit(1)
-
-
-def _progress(quiet: bool) -> Callable[[int, int], None] | None:
-    """A card counter on stderr when it is a terminal, unless `--quiet`."""
-    if quiet or not sys.stderr.isatty():
-        return None
-    from deckgen.progress import CardCounter
-
-    return CardCounter(sys.stderr)
-
-
-def _summary(report: BuildReport) -> str:
-    what = f"{report.cards} cards in {report.parts} parts"
-    if report.up_to_date:
-        return f"{what}: {report.output} is up to date, nothing written ({report.seconds:.2f} s)"
-    spared = ""
-    if report.reparsed is not None and report.reparsed < report.cards:
-        spared = f", {report.reparsed} rendered again, the rest from the cache"
-    return f"{what} → {report.output} ({report.seconds:.2f} s{spared})"
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'s' if number != 1 else ''}"
-
-
-def _echo_revision(revision: Revision, *, subdecks: bool) -> None:
-    from deckgen.report import limits, removed_notice, summary
-
-    if any(change.kinds != ("unchanged",) for change in revision.changes):
-        click.echo(f"changes: {summary(revision)}")
-    for line in removed_notice(revision):
-        click.echo(line)
-    for limit in limits(revision, subdecks=subdecks):
-        click.echo(f"warning: {limit}", err=True)
 
 
 @cli.command()
@@ -313,7 +246,7 @@ def status(
     from deckgen.report import status_lines
     from deckgen.state import load_state, state_path
 
-    with _reported_errors():
+    with reported_errors():
         options_for = ConfigFinder(config_path).options(
             BuildOptions(
                 subdecks=subdecks,
@@ -348,7 +281,7 @@ def prune(sources: tuple[Path, ...]) -> None:
     from deckgen.report import removed_search
     from deckgen.state import load_state, save_state, state_path
 
-    with _reported_errors():
+    with reported_errors():
         for path in _sources(sources):
             state_file = state_path(path)
             state = load_state(state_file)
@@ -391,7 +324,7 @@ def preview(
     from deckgen.build import BuildOptions
     from deckgen.preview import preview as preview_source
 
-    with _reported_errors():
+    with reported_errors():
         paths = _sources(sources)
         if output is not None and len(paths) != 1:
             raise click.BadParameter("-o needs exactly one source", param_hint="-o")
