@@ -1,7 +1,9 @@
-"""Start-up: commands that build nothing load neither the packager nor the highlighter."""
+"""Start-up: commands that build nothing load neither the packager nor the highlighter, and the
+group help loads not even click."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,9 +16,9 @@ HEAVY = ("genanki", "pygments", "latex2mathml", "nh3", "anki")
 
 PROBE = """
 import sys
-from deckgen.cli import cli
+from deckgen.launch import main
 try:
-    cli(sys.argv[1:], prog_name="deckgen")
+    main()
 except SystemExit:
     pass
 print(" ".join(sorted({m.split(".")[0] for m in sys.modules})))
@@ -27,6 +29,7 @@ def _loaded(*args: str, cwd: Path) -> set[str]:
     result = subprocess.run(
         [sys.executable, "-c", PROBE, *args],
         cwd=cwd,
+        env={k: v for k, v in os.environ.items() if k != "COLUMNS"},
         capture_output=True,
         text=True,
         check=True,
@@ -37,9 +40,16 @@ def _loaded(*args: str, cwd: Path) -> set[str]:
 @pytest.mark.parametrize("args", [["--help"], ["build", "--help"], ["list"]])
 def test_startup__commands_that_build_nothing_skip_the_heavy_imports(args: list[str]) -> None:
     loaded = _loaded(*args, cwd=ROOT)
-    assert "click" in loaded
+    assert "deckgen" in loaded
     assert not loaded & set(HEAVY)
 
 
-def test_startup__help_does_not_load_the_parser() -> None:
-    assert "markdown_it" not in _loaded("--help", cwd=ROOT)
+@pytest.mark.parametrize("args", [["build", "--help"], ["list"]])
+def test_startup__commands_run_through_click(args: list[str]) -> None:
+    assert "click" in _loaded(*args, cwd=ROOT)
+
+
+def test_startup__group_help_loads_not_even_click_or_pathlib() -> None:
+    loaded = _loaded("--help", cwd=ROOT)
+    assert "deckgen" in loaded
+    assert not loaded & {"click", "markdown_it", "pathlib", "typing"}

@@ -1,3 +1,3 @@
-from deckgen.cli import main
+from deckgen.launch import main
 
 main()
