@@ -10,10 +10,11 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 
 from deckgen.check import check_document, error_count, no_cards_reason
+from deckgen.collection import SkeletonKey
 from deckgen.config import Config
 from deckgen.errors import CheckError, SourceError
 from deckgen.gcpause import paused_gc
-from deckgen.history import Revision, identify, revise
+from deckgen.history import NoteKey, Revision, identify, revise
 from deckgen.identity import question_ids
 from deckgen.loading import LoadedSource, load_source
 from deckgen.markdown import make_markdown
@@ -274,18 +275,19 @@ def revise_document(
     now: int,
     rendered: Sequence[NoteFields | None] | None = None,
     answers: Sequence[str | None] | None = None,
+    contents: Sequence[tuple[NoteKey, str] | None] | None = None,
 ) -> Revision:
     """A checked document (see `load_checked`) made into a deck on top of `previous`.
 
-    `rendered` and `answers` are per-card results a previous build left (see `make_deck` and
-    `deckgen.history.identify`).
+    `rendered`, `answers` and `contents` are per-card results a previous build left (see
+    `make_deck`, `deckgen.history.identify` and `deckgen.history.revise`).
     """
     from deckgen.package import FIELDS, notetype_digest
 
     identities = identify(document, previous, tag_prefix(document), answers=answers)
     deck = make_deck(document, md, options, mtime=now, ids=identities.ids, rendered=rendered)
     notetype = NotetypeRecord(notetype_digest(options.theme or DEFAULT_THEME), FIELDS, now)
-    revision = revise(document, deck, identities, previous, notetype, now=now)
+    revision = revise(document, deck, identities, previous, notetype, now=now, contents=contents)
     return replace(revision, diagnostics=diagnostics + revision.diagnostics)
 
 
@@ -312,19 +314,20 @@ def build(
 
 def package_selected(
     document: Document, revision: Revision, options: BuildOptions, output: Path
-) -> Deck:
-    """Write the notes `options.selection` picks from `revision` to `output`; those notes."""
+) -> tuple[Deck, SkeletonKey]:
+    """Write the notes `options.selection` picks from `revision` to `output`: those notes, and
+    the key of the empty collection they went into (see `deckgen.package.skeletons`)."""
     from deckgen.package import write_package
 
     deck = select_deck(document, revision.deck, options.selection, options.topics)
-    write_package(
+    skeleton = write_package(
         deck,
         output,
         subdecks=bool(options.subdecks),
         notetype_mtime=revision.state.notetype.mtime,
         theme=options.theme or DEFAULT_THEME,
     )
-    return deck
+    return deck, skeleton
 
 
 def _build(
@@ -343,7 +346,7 @@ def _build(
     started = time.perf_counter()
     document, revision, options = revise_settled(source, options, None, now=int(clock()))
     output = output or default_output(source, selection=options.selection)
-    deck = package_selected(document, revision, options, output)
+    deck, _ = package_selected(document, revision, options, output)
     return BuildReport(
         source=source,
         output=output,

@@ -14,6 +14,7 @@ import importlib.util
 import io
 import json
 import pickle
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from typing import Any
 from deckgen import __version__
 from deckgen.atomic import atomic_path
 from deckgen.build import BuildOptions
+from deckgen.collection import SkeletonKey
 from deckgen.model import Diagnostic
 from deckgen.snapshot import Snapshot
 from deckgen.state import CardRecord, DeckState, NotetypeRecord
@@ -41,7 +43,7 @@ _ALLOWED_MODULES = (
     "deckgen.state",
 )
 # Found without importing them: a rebuild that needs none of them should not load them.
-_RENDERERS = ("markdown_it", "mdit_py_plugins", "pygments", "nh3")
+_RENDERERS = ("markdown_it", "mdit_py_plugins", "pygments", "nh3", "genanki")
 _ALLOWED = {("pathlib", "PosixPath"), ("pathlib", "WindowsPath"), ("builtins", "frozenset")}
 
 
@@ -52,7 +54,8 @@ def cache_path(output: Path) -> Path:
 
 def fingerprint() -> str:
     """What else decides a build's output: deckgen's own files (code, stylesheets, themes) and
-    the libraries that parse, highlight and sanitise, by the size and time of their files."""
+    the libraries that parse, highlight, sanitise and package, by the size and time of their
+    files, and the SQLite that lays out the collection's bytes."""
     package = Path(__file__).parent
     files = [
         (str(path.relative_to(package)), *_stamp(path))
@@ -64,7 +67,7 @@ def fingerprint() -> str:
         spec = importlib.util.find_spec(name)
         origin = Path(spec.origin) if spec is not None and spec.origin else None
         libraries.append((name, _stamp(origin) if origin else None))
-    return repr((__version__, files, libraries))
+    return repr((__version__, files, libraries, sqlite3.sqlite_version))
 
 
 def _stamp(path: Path) -> tuple[int, int]:
@@ -150,6 +153,8 @@ class CacheEntry:
     parts: int
     stylesheet: tuple[str, str]
     """(theme, the notetype's CSS): a rebuild need not load Pygments to make it again."""
+    skeleton: tuple[SkeletonKey, bytes]
+    """The empty collection the package was made from: a rebuild need not load genanki."""
 
 
 def pack_state(state: DeckState) -> PackedState:

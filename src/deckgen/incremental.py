@@ -29,6 +29,7 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from deckgen.history import NoteKey
 from deckgen.lint import Lint, Rule
 from deckgen.marker import TOKEN as MARKER_TOKEN
 from deckgen.media import find_images
@@ -64,6 +65,8 @@ class Splice:
     """Per card: the fields of an unchanged card, None for a card of the region."""
     answers: tuple[str | None, ...]
     """Per card: the answer digest of an unchanged card, None for a card of the region."""
+    contents: tuple[tuple[NoteKey, str] | None, ...]
+    """Per card: the note key and digest of an unchanged card, None for a card of the region."""
     headings: tuple[Heading, ...]
     local: tuple[tuple[Diagnostic, ...], ...]
     reparsed: int
@@ -171,6 +174,9 @@ def respliced(
     answers: list[str | None] = [c.answer for c in kept_before]
     answers += [None] * len(region.cards)
     answers += [c.answer for c in kept_after]
+    contents: list[tuple[NoteKey, str] | None] = [(c.note, c.content) for c in kept_before]
+    contents += [None] * len(region.cards)
+    contents += [(c.note, c.content) for c in kept_after]
     parse_diagnostics = _spliced(
         snapshot.parse_diagnostics, region.diagnostics, moved, region_start
     )
@@ -197,6 +203,7 @@ def respliced(
         diagnostics=merged(document, found),
         rendered=tuple(rendered),
         answers=tuple(answers),
+        contents=tuple(contents),
         headings=tuple(kept),
         local=local,
         reparsed=len(region.cards),

@@ -24,7 +24,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Literal
 
-from deckgen.identity import normalize_question, question_ids
+from deckgen.identity import normalize_question, question_id
 
 SIMILAR = 0.55
 """Least question similarity (0..1) to take a remembered card's ID.
@@ -141,15 +141,18 @@ def match_cards(known: Sequence[Known], current: Sequence[Current], namespace: s
     ambiguities = [] if skipped else _pair_similar(known, current, taken, free_known)
 
     used = {k.id for k in known} | {a.id for a in taken.values()}
-    fallback = question_ids(namespace, [card.question for card in current])
+    # As `question_ids` numbers repeats, but hashing only the questions that need an ID.
+    seen: dict[str, int] = {}
     for c, card in enumerate(current):
+        norm = normalize_question(card.question)
+        seen[norm] = seen.get(norm, 0) + 1
         if c in taken:
             continue
-        note_id, occurrence = fallback[c], 1
+        note_id, occurrence = question_id(namespace, card.question, seen[norm]), 1
         while note_id in used:
             # The question-based ID belongs to another card already: take the next free one.
             occurrence += 1
-            note_id = question_ids(namespace, [card.question] * occurrence)[-1]
+            note_id = question_id(namespace, card.question, occurrence)
         used.add(note_id)
         taken[c] = Assignment(note_id, "new", None)
 

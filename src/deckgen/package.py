@@ -1,4 +1,6 @@
-"""The only module that knows genanki: the notetype, its fixed ID, and writing the `.apkg`."""
+"""The only module that knows genanki: the notetype, its fixed ID, and writing the `.apkg`.
+
+genanki writes the empty collection; `deckgen.collection` adds the notes and cards."""
 
 from __future__ import annotations
 
@@ -6,9 +8,9 @@ import json
 import sqlite3
 import zipfile
 from pathlib import Path
-from typing import Any
 
 from deckgen.atomic import atomic_path
+from deckgen.collection import DeckLayout, SkeletonKey, fill, layout
 from deckgen.errors import SourceError
 from deckgen.identity import deck_id
 from deckgen.model import Deck, MediaFile
@@ -58,6 +60,21 @@ def notetype_digest(theme: str = DEFAULT_THEME) -> str:
     return digest([NOTETYPE_NAME, list(FIELDS), FRONT, BACK, notetype_css(theme)])
 
 
+# Per process, by (decks, CSS, stamp): the empty collection genanki writes for them. A build
+# cache hands over the one its build used, so a rebuild with the same decks skips genanki.
+_SKELETONS: dict[SkeletonKey, bytes] = {}
+
+
+def known_skeleton(key: SkeletonKey, data: bytes) -> None:
+    """Take `data` as the empty collection for `key`: a copy a build cache kept."""
+    _SKELETONS.setdefault(key, data)
+
+
+def skeletons() -> dict[SkeletonKey, bytes]:
+    """The empty collections made or known in this process."""
+    return dict(_SKELETONS)
+
+
 def write_package(
     deck: Deck,
     path: Path,
@@ -65,11 +82,12 @@ def write_package(
     subdecks: bool = False,
     notetype_mtime: int | None = None,
     theme: str = DEFAULT_THEME,
-) -> None:
+) -> SkeletonKey:
     """Write `deck` to `path` atomically: a temp file in the same folder, then a rename.
 
     `notetype_mtime` is when the notetype's CSS or templates last changed (Anki updates them
-    only when it is newer); without it the newest note's mtime stands in.
+    only when it is newer); without it the newest note's mtime stands in. Returns the key of
+    the empty collection it used (see `skeletons`).
     """
     if path.name == "collection.apkg":
         raise SourceError(
@@ -77,25 +95,23 @@ def write_package(
             None,
             "Anki treats 'collection.apkg' as a whole-collection backup; choose another name",
         )
-    package = _genanki_package(deck, notetype_css(theme))
     mtime = max((n.mtime for n in deck.notes), default=0)
     stamp = mtime if notetype_mtime is None else notetype_mtime
+    decks, notes = layout(deck, deck_id)
+    key = (decks, notetype_css(theme), stamp)
+    if key not in _SKELETONS:
+        _SKELETONS[key] = _genanki_skeleton(*key)
+    # Note and card row IDs count up from this; deriving it from content keeps it stable.
+    collection = fill(_SKELETONS[key], decks, notes, notetype_id=NOTETYPE_ID, first_id=mtime * 1000)
     with atomic_path(path) as tmp:
-        _write_zip(package, tmp, mtime, stamp, deck.media)
+        _write_zip(collection, tmp, deck.media)
+    return key
 
 
-def _genanki_package(deck: Deck, css: str) -> Any:
+def _genanki_skeleton(decks: DeckLayout, css: str, stamp: int) -> bytes:
+    """The collection genanki writes for these decks and no notes; the notetype is stamped
+    `stamp` and recorded in every deck that will hold notes, as genanki does for a deck's notes."""
     import genanki
-
-    class TimedNote(genanki.Note):  # type: ignore[misc]
-        """A note stamped with the time its content last changed, not the build time."""
-
-        def __init__(self, mtime: int, **kwargs: Any) -> None:
-            super().__init__(**kwargs)
-            self.mtime = mtime
-
-        def write_to_db(self, cursor: Any, timestamp: float, deck_id: int, id_gen: Any) -> None:
-            super().write_to_db(cursor, self.mtime, deck_id, id_gen)
 
     model = genanki.Model(
         NOTETYPE_ID,
@@ -105,39 +121,23 @@ def _genanki_package(deck: Deck, css: str) -> Any:
         css=css,
         sort_field_index=0,
     )
-    decks: dict[str, Any] = {}
-    for note in deck.notes:
-        if note.deck not in decks:
-            decks[note.deck] = genanki.Deck(deck_id(note.deck), note.deck)
-        decks[note.deck].add_note(
-            TimedNote(
-                note.mtime,
-                model=model,
-                fields=[note.question, note.answer, note.part, note.source, note.id],
-                tags=list(note.tags),
-                guid=note.id,
-            )
-        )
-    if deck.name not in decks:
-        decks[deck.name] = genanki.Deck(deck_id(deck.name), deck.name)
-    return genanki.Package(list(decks.values()))
-
-
-def _write_zip(
-    package: Any, path: Path, mtime: int, notetype_mtime: int, media: tuple[MediaFile, ...] = ()
-) -> None:
-    # In memory: the collection is written once and read back whole, so nothing goes to disk
-    # (or waits for it) but the package itself.
+    package_decks = []
+    for name, did, has_notes in decks:
+        package_deck = genanki.Deck(did, name)
+        if has_notes:
+            package_deck.add_model(model)
+        package_decks.append(package_deck)
+    # In memory: the collection is read back whole, so nothing goes to disk but the package.
     conn = sqlite3.connect(":memory:")
     try:
-        # Note and card row IDs count up from this; deriving it from content keeps it stable.
-        id_gen = iter(range(mtime * 1000, mtime * 1000 + 10**9))
-        # genanki stamps the notetype with this timestamp; notes carry their own.
-        package.write_to_db(conn.cursor(), notetype_mtime, id_gen)
+        genanki.Package(package_decks).write_to_db(conn.cursor(), stamp, iter(()))
         conn.commit()
-        collection = conn.serialize()
+        return conn.serialize()
     finally:
         conn.close()
+
+
+def _write_zip(collection: bytes, path: Path, media: tuple[MediaFile, ...] = ()) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         info = zipfile.ZipInfo("collection.anki2", _ZIP_DATE)
         info.compress_type = zipfile.ZIP_DEFLATED

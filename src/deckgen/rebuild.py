@@ -38,7 +38,7 @@ from deckgen.lint import Lint
 from deckgen.markdown import make_markdown
 from deckgen.media import find_images
 from deckgen.model import Document, NoteFields
-from deckgen.package import known_stylesheet, notetype_css
+from deckgen.package import known_skeleton, known_stylesheet, notetype_css, skeletons
 from deckgen.snapshot import (
     LOCAL_RULES,
     Snapshot,
@@ -92,6 +92,7 @@ def cached_build(
     previous = unpack_state(entry.state) if entry is not None else load_state(state_file)
     if entry is not None:
         known_stylesheet(*entry.stylesheet)
+        known_skeleton(*entry.skeleton)
     now = int(clock())
     md = make_markdown(allow_html=options.allow_html)
     revised = None
@@ -100,7 +101,7 @@ def cached_build(
     if revised is None:
         revised = _revise_full(source, text, md, options, previous, now, progress)
     document, revision, settled_options, snapshot, reparsed = revised
-    deck = package_selected(document, revision, settled_options, output)
+    deck, skeleton = package_selected(document, revision, settled_options, output)
     written = save_state(revision.state, state_file)
     theme = settled_options.theme or DEFAULT_THEME
     parts = len({note.part for note in deck.notes})
@@ -118,6 +119,7 @@ def cached_build(
             cards=len(deck.notes),
             parts=parts,
             stylesheet=(theme, notetype_css(theme)),
+            skeleton=(skeleton, skeletons()[skeleton]),
         ),
     )
     return BuildReport(
@@ -229,6 +231,7 @@ def _revise_spliced(
         now=now,
         rendered=splice.rendered,
         answers=splice.answers,
+        contents=splice.contents,
     )
     snapshot = snapshot_of(
         text, document, revision, shape, splice.headings, splice.local, spliceable=True

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _DROP = re.compile(r"[^\w\- ]", re.UNICODE)
 _SPACES = re.compile(r"[ \-]+")
 
 
+# Every card's tag slugifies its part's title: thousands of calls, a few hundred titles.
+@lru_cache(maxsize=1 << 12)
 def slugify(text: str) -> str:
     """GitHub-style anchor: lower case, punctuation and symbols dropped, spaces to hyphens.
 

@@ -12,7 +12,7 @@ from markdown_it.token import Token
 
 from deckgen.check import RULES
 from deckgen.content_rules import images, raw_html, unclosed_math
-from deckgen.history import Revision
+from deckgen.history import NoteKey, Revision
 from deckgen.lint import Lint, Rule
 from deckgen.marker import TOKEN as MARKER_TOKEN
 from deckgen.model import Diagnostic, Document, NoteFields, Part
@@ -60,6 +60,10 @@ class CardOutput(NamedTuple):
     part_html: str
     answer: str
     """`deckgen.history.answer_digest` of the card."""
+    note: NoteKey
+    """The note's ID, Source field and tags when `content` was taken."""
+    content: str
+    """`deckgen.history.note_digest` of the note these fields went into."""
 
     @property
     def fields(self) -> NoteFields:
@@ -178,6 +182,8 @@ def snapshot_of(
             answer_html=note.answer,
             part_html=note.part,
             answer=record.answer,
+            note=(note.id, note.source, note.tags),
+            content=record.content,
         )
         for card, note, record in zip(
             document.cards, revision.deck.notes, revision.state.cards, strict=True
