@@ -143,3 +143,17 @@ def test_help_page__reader_gone_exits_1_quietly_as_click_does(command: list[str]
     finally:
         os.close(writer)
     assert (result.returncode, result.stderr) == (1, b"")
+
+
+@pytest.mark.parametrize("language", ["xx", "yy"])
+def test_help_page__a_translation_of_clicks_words_goes_to_click(
+    language: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    catalogue = tmp_path / "xx" / "LC_MESSAGES" / "messages.mo"
+    catalogue.parent.mkdir(parents=True)
+    catalogue.write_bytes(b"")
+    monkeypatch.setattr(launch, "LOCALE_DIR", str(tmp_path))
+    monkeypatch.setenv("LANGUAGE", language)
+    monkeypatch.setenv("COLUMNS", "100")
+    expected = None if language == "xx" else helppage.PAGE
+    assert launch.stored_page(["--help"]) == expected

@@ -3,8 +3,9 @@
 Importing click alone takes about twice as long as the interpreter needs to start, and
 `deckgen --help` needs none of it: `deckgen.helppage` holds the page click prints for it. The
 stored page is used only when click would print exactly that page (same arguments, same wrap
-width, no shell-completion request); any doubt goes to `deckgen.cli.main`. This module imports
-nothing but `os` and `sys`, which the interpreter has loaded already.
+width, no translation of click's words, no shell-completion request); any doubt goes to
+`deckgen.cli.main`. This module imports nothing but `os` and `sys`, which the interpreter has
+loaded already.
 """
 
 import os
@@ -21,6 +22,10 @@ COMPLETE_VAR = "_DECKGEN_COMPLETE"
 MAX_COLUMNS = 80
 FALLBACK_COLUMNS = 80
 MIN_WIDTH = 50
+# click's own words ("Usage:", "Show this message and exit.") go through gettext's default
+# domain, which reads catalogues from here for the user's language. (os.path, not pathlib:
+# importing pathlib alone would cost half of the start-up saved.)
+LOCALE_DIR = os.path.join(sys.base_prefix, "share", "locale")  # noqa: PTH118
 
 
 def help_width() -> int:
@@ -51,9 +56,18 @@ def stored_page(args: list[str]) -> str | None:
     from deckgen import helppage
 
     # Non-ASCII text could be re-encoded by click's stream handling; not worth reproducing.
-    if help_width() != helppage.WIDTH or not helppage.PAGE.isascii():
+    if help_width() != helppage.WIDTH or not helppage.PAGE.isascii() or _translated():
         return None
     return helppage.PAGE
+
+
+def _translated() -> bool:
+    # Most interpreters have no such folder; where there is one, ask gettext as click would.
+    if not os.path.isdir(LOCALE_DIR):  # noqa: PTH112
+        return False
+    import gettext
+
+    return gettext.find("messages", LOCALE_DIR) is not None
 
 
 def main() -> None:
