@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from deckgen.config import find_config, load_config
+from deckgen.config import load_config
+from deckgen.config_lookup import find_config
 from deckgen.errors import SourceError
 from deckgen.frontmatter import front_matter_settings
 from deckgen.markdown import make_markdown

@@ -25,16 +25,19 @@ print(" ".join(sorted({m.split(".")[0] for m in sys.modules})))
 """
 
 
-def _loaded(*args: str, cwd: Path) -> set[str]:
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE, *args],
+def _probe(*args: str, cwd: Path, probe: str = PROBE) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", probe, *args],
         cwd=cwd,
         env={k: v for k, v in os.environ.items() if k != "COLUMNS"},
         capture_output=True,
         text=True,
         check=True,
     )
-    return set(result.stdout.splitlines()[-1].split())
+
+
+def _loaded(*args: str, cwd: Path) -> set[str]:
+    return set(_probe(*args, cwd=cwd).stdout.splitlines()[-1].split())
 
 
 @pytest.mark.parametrize("args", [["--help"], ["build", "--help"], ["list"]])
@@ -53,3 +56,47 @@ def test_startup__group_help_loads_not_even_click_or_pathlib() -> None:
     loaded = _loaded("--help", cwd=ROOT)
     assert "deckgen" in loaded
     assert not loaded & {"click", "markdown_it", "pathlib", "typing"}
+
+
+# What a rebuild after a one-line prose edit never needs: the settings readers (no config, no
+# front matter), the formula checker, the state file parser (the cache holds the state) and the
+# libraries that highlight, sanitise and convert math.
+NOT_FOR_A_PROSE_EDIT = (
+    "deckgen.config",
+    "deckgen.settings",
+    "deckgen.frontmatter",
+    "deckgen.loading",
+    "deckgen.mathml",
+    "deckgen.strictjson",
+    "deckgen.merge",
+    "tomllib",
+    "xml.etree",
+    "latex2mathml",
+    "pygments",
+    "nh3",
+)
+PROSE_LINE = (
+    "Pre-trained weights are already **good** - they've learned general language understanding."
+)
+
+MODULES_PROBE = PROBE.replace(
+    'print(" ".join(sorted({m.split(".")[0] for m in sys.modules})))',
+    'print(" ".join(sorted(sys.modules)))',
+)
+
+
+def test_startup__a_rebuild_after_a_prose_edit_skips_what_it_does_not_use(
+    seed_copy: Path,
+) -> None:
+    folder = seed_copy.parent
+    build = ["build", seed_copy.name, "-o", "deck.apkg", "-q"]
+    subprocess.run([sys.executable, "-m", "deckgen", *build], cwd=folder, check=True)
+    text = seed_copy.read_text(encoding="utf-8")
+    assert text.count(f"\n{PROSE_LINE}\n") == 1
+    seed_copy.write_text(text.replace(PROSE_LINE, f"{PROSE_LINE} Edited."), encoding="utf-8")
+
+    result = _probe(*build, cwd=folder, probe=MODULES_PROBE)
+    assert "1 rendered again" in result.stdout  # the cache's splice, not a full build
+    loaded = set(result.stdout.splitlines()[-1].split())
+    assert "deckgen.rebuild" in loaded
+    assert sorted(loaded & set(NOT_FOR_A_PROSE_EDIT)) == []

@@ -6,17 +6,16 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from markdown_it import MarkdownIt
 
 from deckgen.check import check_document, error_count, no_cards_reason
 from deckgen.collection import SkeletonKey
-from deckgen.config import Config
 from deckgen.errors import CheckError, SourceError
 from deckgen.gcpause import paused_gc
 from deckgen.history import NoteKey, Revision, identify, revise
 from deckgen.identity import question_ids
-from deckgen.loading import LoadedSource, load_source
 from deckgen.markdown import make_markdown
 from deckgen.media import ENV_KEY as MEDIA_ENV_KEY
 from deckgen.media import plan_media
@@ -24,11 +23,15 @@ from deckgen.model import Deck, Diagnostic, Document, Note, NoteFields
 from deckgen.render import render_answer, render_inline_source, render_question
 from deckgen.sanitize import sanitize_html
 from deckgen.select import Selection, Topic, part_topics, select_deck
-from deckgen.settings import SourceSettings
 from deckgen.shape import Shape
 from deckgen.slug import slugify
 from deckgen.state import DeckState, NotetypeRecord
 from deckgen.themes import DEFAULT_THEME
+
+if TYPE_CHECKING:
+    # Only a build that reads its source (not one the cache spares) loads these.
+    from deckgen.config import Config
+    from deckgen.loading import LoadedSource
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +141,9 @@ def stop_on_errors(
 def settled(path: Path, md: MarkdownIt, options: BuildOptions) -> tuple[LoadedSource, BuildOptions]:
     """Read and parse `path`, and the options that apply to it: `options` where they say
     something, then the file's front matter, then the config; levels as detected."""
+    from deckgen.loading import load_source
+    from deckgen.settings import SourceSettings
+
     overrides = SourceSettings(
         deck=options.deck_name,
         tag_prefix=options.tag_prefix,

@@ -10,17 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from markdown_it.token import Token
 
-from deckgen.config import Config
 from deckgen.content_rules import images, invalid_latex, raw_html, unclosed_math
 from deckgen.errors import SourceError
 from deckgen.lint import Lint, Rule, lint_markdown
-from deckgen.loading import load_source
 from deckgen.markdown import make_markdown
 from deckgen.model import Diagnostic, Document
-from deckgen.settings import SourceSettings
 from deckgen.shape import SEED_SHAPE, Shape
 from deckgen.structure_rules import (
     deep_nesting,
@@ -32,6 +30,10 @@ from deckgen.structure_rules import (
     no_cards_reason,
     unclosed_fences,
 )
+
+if TYPE_CHECKING:
+    from deckgen.config import Config
+    from deckgen.settings import SourceSettings
 
 __all__ = [
     "RULES",
@@ -98,6 +100,9 @@ def check_file(
 ) -> list[Diagnostic]:
     """Read, parse and thoroughly check one source, read with its settings (front matter, config,
     levels given in `overrides`); a file or setting that cannot be read is one error diagnostic."""
+    # Here, not at the top: a build imports this module for its rules, and may never read a file.
+    from deckgen.loading import load_source
+
     md = make_markdown(allow_html=allow_html)
     try:
         loaded = load_source(path, md, overrides, config)

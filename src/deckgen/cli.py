@@ -103,7 +103,6 @@ def build(
     """
     from deckgen.build import BuildOptions
     from deckgen.build import build as build_source
-    from deckgen.merge import build_merged
 
     with reported_errors():
         paths = _sources(sources)
@@ -122,8 +121,11 @@ def build(
         from deckgen.state import state_path
 
         options_for = ConfigFinder(config_path).options(options)
-        reports: Iterable[BuildReport] = (
-            [
+        reports: Iterable[BuildReport]
+        if merge:
+            from deckgen.merge import build_merged
+
+            reports = [
                 build_merged(
                     paths,
                     output,
@@ -132,8 +134,8 @@ def build(
                     state_file_for=state_path,
                 )
             ]
-            if merge
-            else each_selected(
+        else:
+            reports = each_selected(
                 paths,
                 lambda path: build_source(
                     path,
@@ -144,7 +146,6 @@ def build(
                 ),
                 options.selection,
             )
-        )
         for report in reports:
             for diagnostic in report.diagnostics:
                 if diagnostic.severity != "info":

@@ -100,16 +100,22 @@ class ConfigFinder:
 
     def for_source(self, source: Path) -> Config | None:
         """The config that applies to `source`."""
-        from deckgen.config import find_config, load_config
+        from deckgen.config_lookup import find_config
 
         path = self._explicit or find_config(source.parent)
         if path not in self._loaded:
-            self._loaded[path] = load_config(path) if path is not None else None
+            self._loaded[path] = _load_config(path) if path is not None else None
         return self._loaded[path]
 
     def options(self, base: BuildOptions) -> Callable[[Path], BuildOptions]:
         """`base` with the config of whichever source it is used for."""
         return lambda source: replace(base, config=self.for_source(source))
+
+
+def _load_config(path: Path) -> Config:
+    from deckgen.config import load_config
+
+    return load_config(path)
 
 
 def each_selected(

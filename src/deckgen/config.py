@@ -13,12 +13,12 @@ Top-level settings apply to every source; `[sources.<stem>]` tables override the
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+from deckgen.config_lookup import PYPROJECT
 from deckgen.errors import SourceError
 from deckgen.settings import (
     SETTING_KEYS,
@@ -30,12 +30,9 @@ from deckgen.settings import (
 )
 from deckgen.source import read_source
 
-CONFIG_NAME = "deckgen.toml"
-PYPROJECT = "pyproject.toml"
 _TOOL_KEYS: KeyPath = ("tool", "deckgen")
 _TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)$")
 _HEADER = re.compile(r"^\s*\[\[?\s*([\w\-.\"' ]+?)\s*\]\]?\s*(#.*)?$")
-_TOOL_TABLE = re.compile(r"^\s*\[\s*tool\s*\.\s*deckgen\b", re.MULTILINE)
 _ASSIGNMENT = re.compile(
     r"^\s*((?:[\w-]+|\"[^\"]*\"|'[^']*')(?:\s*\.\s*(?:[\w-]+|\"[^\"]*\"|'[^']*'))*)\s*="
 )
@@ -56,21 +53,10 @@ class Config:
         return own.over(self.defaults)
 
 
-def find_config(start: Path) -> Path | None:
-    """The nearest `deckgen.toml`, or `pyproject.toml` with `[tool.deckgen]`, from `start` up."""
-    folder = start.resolve()
-    for candidate in (folder, *folder.parents):
-        config = candidate / CONFIG_NAME
-        if config.is_file():
-            return config
-        pyproject = candidate / PYPROJECT
-        if pyproject.is_file() and _mentions_deckgen(pyproject):
-            return pyproject
-    return None
-
-
 def load_config(path: Path) -> Config:
     """Read and validate a config file; anything unknown or malformed is a `SourceError`."""
+    import tomllib  # here: most builds find no config, and need no TOML parser
+
     text = read_source(path)
     try:
         data = tomllib.loads(text)
@@ -101,11 +87,6 @@ def load_config(path: Path) -> Config:
             raise origin.error(("sources", stem), "expected a table of settings for this file")
         per_source.append((stem, read_settings(settings, origin, ("sources", stem))))
     return Config(path, defaults, tuple(per_source))
-
-
-def _mentions_deckgen(pyproject: Path) -> bool:
-    # A text check: a broken pyproject.toml that has no deckgen table is none of our business.
-    return _TOOL_TABLE.search(read_source(pyproject)) is not None
 
 
 def _toml_line(text: str, prefix: KeyPath, keys: KeyPath) -> int | None:

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from markdown_it.common.html_re import HTML_TAG_RE
 
 from deckgen.lint import Lint, inline_children, line_of, snippet
-from deckgen.mathml import unbalanced_brace
 from deckgen.media import image_diagnostics
 from deckgen.model import Diagnostic
 
@@ -103,6 +102,9 @@ def latex_problem(formula: str) -> str | None:
     Braces are counted here (the converter forgives a missing `}`); the rest — `\\left` without
     `\\right`, `\\begin` without `\\end`, `x_` with nothing after — is latex2mathml's parse.
     """
+    # Loaded on the first formula: XML and the converter cost a build that checks none.
+    from deckgen.mathml import unbalanced_brace
+
     brace = unbalanced_brace(formula)
     if brace:
         return "`}` without `{`" if brace == "}" else "`{` never closed"

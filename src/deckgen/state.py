@@ -13,11 +13,13 @@ import re
 from dataclasses import dataclass
 from json.encoder import encode_basestring
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from deckgen.atomic import write_bytes_atomic
 from deckgen.errors import SourceError
-from deckgen.strictjson import ObjectReader, load_located
+
+if TYPE_CHECKING:
+    from deckgen.strictjson import ObjectReader
 
 STATE_SUFFIX = ".deckgen.json"
 FORMAT = "deckgen-state"
@@ -141,6 +143,9 @@ def load_state(path: Path) -> DeckState | None:
 
 def parse_state(text: str, path: Path) -> DeckState:
     """Validate the text of a state file; every error names the line of the offending entry."""
+    # Here: a rebuild takes the state from its cache and never parses the file.
+    from deckgen.strictjson import ObjectReader, load_located
+
     root = ObjectReader(path, load_located(text, path), 1)
     root.keys("state", {"format", "version", "notetype", "cards", "removed"})
     if root.get("format", str) != FORMAT:

@@ -10,7 +10,6 @@ can check them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib.resources import files
 
 from deckgen.errors import DeckgenError
 
@@ -71,6 +70,8 @@ def get_theme(name: str) -> Theme:
 
 def theme_css(name: str = DEFAULT_THEME) -> str:
     """The whole notetype stylesheet for a theme: layout, theme colours, code colours."""
+    from importlib.resources import files
+
     from deckgen.highlight import code_css
 
     theme = get_theme(name)
