@@ -213,13 +213,28 @@ def respliced(
 def _changed(old: list[str], new: list[str]) -> tuple[int, int]:
     """The first changed line, and the end of the changed lines in `old`."""
     limit = min(len(old), len(new))
-    first = 0
-    while first < limit and old[first] == new[first]:
-        first += 1
-    same = 0
-    while same < limit - first and old[-1 - same] == new[-1 - same]:
-        same += 1
+    first = _common(old, new, 0, 1, limit)
+    same = _common(old, new, -1, -1, limit - first)
     return first, len(old) - same
+
+
+def _common(old: list[str], new: list[str], start: int, step: int, limit: int) -> int:
+    """How many lines from `start` on, going `step`, are the same in both (at most `limit`)."""
+    # A block at a time: comparing list slices runs in C, a line at a time runs in Python.
+    count, block = 0, 256
+    while block:
+        while count + block <= limit:
+            first = start + step * count
+            last = first + step * block
+            if step > 0:
+                equal = old[first:last] == new[first:last]
+            else:
+                equal = old[last + 1 : first + 1 or None] == new[last + 1 : first + 1 or None]
+            if not equal:
+                break
+            count += block
+        block //= 16
+    return count
 
 
 def _without_stop(tokens: list[Token], stop: Heading, line: int) -> list[Token] | None:
