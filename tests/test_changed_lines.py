@@ -20,7 +20,9 @@ def _line_by_line(old: list[str], new: list[str]) -> tuple[int, int]:
 
 
 lines = st.lists(st.sampled_from(["a\n", "b\n", "c"]), max_size=700)
-edits = st.lists(st.tuples(st.integers(0, 10**6), st.sampled_from(["a\n", "d\n", None])), max_size=4)
+edits = st.lists(
+    st.tuples(st.integers(0, 10**6), st.sampled_from(["a\n", "d\n", None])), max_size=4
+)
 
 
 @given(lines, edits)

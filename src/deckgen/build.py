@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 from markdown_it import MarkdownIt
 
 from deckgen.check import check_document, error_count, no_cards_reason
-from deckgen.collection import SkeletonKey
 from deckgen.errors import CheckError, SourceError
 from deckgen.gcpause import paused_gc
 from deckgen.history import NoteKey, Revision, identify, revise
@@ -32,6 +31,7 @@ if TYPE_CHECKING:
     # Only a build that reads its source (not one the cache spares) loads these.
     from deckgen.config import Config
     from deckgen.loading import LoadedSource
+    from deckgen.package import PackageWrite
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,20 +320,20 @@ def build(
 
 def package_selected(
     document: Document, revision: Revision, options: BuildOptions, output: Path
-) -> tuple[Deck, SkeletonKey]:
-    """Write the notes `options.selection` picks from `revision` to `output`: those notes, and
-    the key of the empty collection they went into (see `deckgen.package.skeletons`)."""
-    from deckgen.package import write_package
+) -> tuple[Deck, PackageWrite]:
+    """Start writing the notes `options.selection` picks from `revision` to `output`: those
+    notes, and the write to `wait` for (see `deckgen.package.start_package`)."""
+    from deckgen.package import start_package
 
     deck = select_deck(document, revision.deck, options.selection, options.topics)
-    skeleton = write_package(
+    writing = start_package(
         deck,
         output,
         subdecks=bool(options.subdecks),
         notetype_mtime=revision.state.notetype.mtime,
         theme=options.theme or DEFAULT_THEME,
     )
-    return deck, skeleton
+    return deck, writing
 
 
 def _build(
@@ -352,7 +352,8 @@ def _build(
     started = time.perf_counter()
     document, revision, options = revise_settled(source, options, None, now=int(clock()))
     output = output or default_output(source, selection=options.selection)
-    deck, _ = package_selected(document, revision, options, output)
+    deck, writing = package_selected(document, revision, options, output)
+    writing.wait()
     return BuildReport(
         source=source,
         output=output,

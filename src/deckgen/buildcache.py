@@ -1,7 +1,8 @@
 """The build cache file: what one build of a source leaves beside its package for the next.
 
 `<output folder>/.cache/<output stem>.cache` holds a header line (format, deckgen version, the
-key of everything the build depended on, SHA-256 of the body) and a pickled body. A file from
+key of everything the build depended on, SHA-256 of the body, SHA-256 of the package and state
+file the build wrote) and a pickled body. A file from
 another deckgen version, with another key, truncated or altered is ignored, never trusted: the
 build then starts from scratch. Unpickling is limited to deckgen's own record classes, so even a
 crafted file cannot make the build call anything.
@@ -27,7 +28,7 @@ from deckgen.model import Diagnostic
 from deckgen.snapshot import Snapshot
 from deckgen.state import CardRecord, DeckState, NotetypeRecord
 
-FORMAT = "deckgen-cache/1"
+FORMAT = "deckgen-cache/2"
 CACHE_DIR = ".cache"
 
 # The classes a cache body may hold; `deckgen.*` classes only if they are plain records.
@@ -80,17 +81,19 @@ def cache_key(*parts: object) -> str:
     return hashlib.sha256(repr((fingerprint(), *parts)).encode()).hexdigest()
 
 
-def load_cache(path: Path, key: str) -> Any | None:
-    """The body stored in `path` under `key`; None when missing, stale or damaged."""
+def load_cache(path: Path, key: str) -> tuple[Any, dict[str, str]] | None:
+    """The body stored in `path` under `key`, and the file digests stored with it; None when
+    missing, stale or damaged."""
     try:
         data = path.read_bytes()
     except OSError:
         return None
-    header, newline, body = data.partition(b"\n")
-    if not newline:
+    newline = data.find(b"\n")
+    if newline < 0:
         return None
+    body = memoryview(data)[newline + 1 :]
     try:
-        meta = json.loads(header)
+        meta = json.loads(data[:newline])
         if (
             not isinstance(meta, dict)
             or meta.get("format") != FORMAT
@@ -99,19 +102,28 @@ def load_cache(path: Path, key: str) -> Any | None:
             or meta.get("sha256") != hashlib.sha256(body).hexdigest()
         ):
             return None
-        return _RecordUnpickler(io.BytesIO(body)).load()
+        files = meta.get("files")
+        if not isinstance(files, dict) or not all(isinstance(v, str) for v in files.values()):
+            return None
+        return _RecordUnpickler(io.BytesIO(body)).load(), files
     except (ValueError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
         return None
 
 
-def save_cache(path: Path, key: str, value: object) -> None:
-    """Write `value` under `key` to `path` atomically."""
-    body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+def encode_cache(value: object) -> bytes:
+    """`value` as a cache body (see `save_cache`)."""
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def save_cache(path: Path, key: str, body: bytes, files: dict[str, str]) -> None:
+    """Write `body` (see `encode_cache`) under `key` to `path` atomically, with `files`: the
+    digests of the files the build left, which a later build compares with what it finds."""
     meta = {
         "format": FORMAT,
         "version": __version__,
         "key": key,
         "sha256": hashlib.sha256(body).hexdigest(),
+        "files": files,
     }
     # No fsync: a cache a crash truncates fails its checksum and is ignored.
     with atomic_path(path, sync=False) as tmp, tmp.open("wb") as handle:
@@ -144,10 +156,6 @@ class CacheEntry:
     """SHA-256 of the source text."""
     state: PackedState
     """The state this build wrote, as tuples (they pickle several times faster)."""
-    state_file: str
-    """SHA-256 of the state file as this build left it."""
-    output: str
-    """SHA-256 of the package."""
     diagnostics: tuple[Diagnostic, ...]
     cards: int
     parts: int

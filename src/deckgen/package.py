@@ -4,8 +4,10 @@ genanki writes the empty collection; `deckgen.collection` adds the notes and car
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
+import threading
 import zipfile
 from pathlib import Path
 
@@ -89,6 +91,22 @@ def write_package(
     only when it is newer); without it the newest note's mtime stands in. Returns the key of
     the empty collection it used (see `skeletons`).
     """
+    writing = start_package(
+        deck, path, subdecks=subdecks, notetype_mtime=notetype_mtime, theme=theme
+    )
+    writing.wait()
+    return writing.skeleton
+
+
+def start_package(
+    deck: Deck,
+    path: Path,
+    *,
+    subdecks: bool = False,
+    notetype_mtime: int | None = None,
+    theme: str = DEFAULT_THEME,
+) -> PackageWrite:
+    """`write_package`, returning while the package is compressed and written on a thread."""
     if path.name == "collection.apkg":
         raise SourceError(
             path,
@@ -103,9 +121,40 @@ def write_package(
         _SKELETONS[key] = _genanki_skeleton(*key)
     # Note and card row IDs count up from this; deriving it from content keeps it stable.
     collection = fill(_SKELETONS[key], decks, notes, notetype_id=NOTETYPE_ID, first_id=mtime * 1000)
-    with atomic_path(path) as tmp:
-        _write_zip(collection, tmp, deck.media)
-    return key
+    return PackageWrite(key, collection, path, deck.media)
+
+
+class PackageWrite:
+    """A package being compressed and written on a thread of its own.
+
+    zlib lets go of the interpreter lock while it compresses, so what the caller does meanwhile
+    (the state file, the build cache) runs on the second core.
+    """
+
+    def __init__(
+        self, skeleton: SkeletonKey, collection: bytes, path: Path, media: tuple[MediaFile, ...]
+    ) -> None:
+        self.skeleton = skeleton
+        """The key of the empty collection the package was made from."""
+        self._digest = ""
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._write, args=(collection, path, media))
+        self._thread.start()
+
+    def wait(self) -> str:
+        """Return once the package is in place: SHA-256 of its bytes. Raises what writing raised."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._digest
+
+    def _write(self, collection: bytes, path: Path, media: tuple[MediaFile, ...]) -> None:
+        try:
+            with atomic_path(path) as tmp:
+                _write_zip(collection, tmp, media)
+                self._digest = hashlib.sha256(tmp.read_bytes()).hexdigest()
+        except BaseException as exc:  # noqa: BLE001  (handed to `wait`, in the caller's thread)
+            self._error = exc
 
 
 def _genanki_skeleton(decks: DeckLayout, css: str, stamp: int) -> bytes:
@@ -137,7 +186,7 @@ def _genanki_skeleton(decks: DeckLayout, css: str, stamp: int) -> bytes:
         conn.close()
 
 
-def _write_zip(collection: bytes, path: Path, media: tuple[MediaFile, ...] = ()) -> None:
+def _write_zip(collection: bytes, path: Path, media: tuple[MediaFile, ...]) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         info = zipfile.ZipInfo("collection.anki2", _ZIP_DATE)
         info.compress_type = zipfile.ZIP_DEFLATED

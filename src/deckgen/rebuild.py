@@ -27,6 +27,7 @@ from deckgen.buildcache import (
     CacheEntry,
     cache_key,
     cache_path,
+    encode_cache,
     load_cache,
     pack_state,
     save_cache,
@@ -49,7 +50,7 @@ from deckgen.snapshot import (
     spliceable,
 )
 from deckgen.source import read_source
-from deckgen.state import DeckState, load_state, save_state
+from deckgen.state import DeckState, dump_state, load_state, write_state_text
 from deckgen.streamed import block_markdown, stream, streamable
 from deckgen.themes import DEFAULT_THEME
 
@@ -69,17 +70,18 @@ def cached_build(
     started = time.perf_counter()
     key = cache_key(str(source), str(output), str(state_file), options)
     where = cache_path(output)
-    entry = load_cache(where, key)
+    cached = load_cache(where, key)
+    entry, files = cached if cached is not None else (None, {})
     if not isinstance(entry, CacheEntry):
         entry = None
     text = read_source(source)
     state_bytes = _read(state_file)
     state_digest = _digest(state_bytes) if state_bytes is not None else None
-    if entry is not None and entry.state_file != state_digest:
+    if entry is not None and files.get("state") != state_digest:
         entry = None  # the state was edited (or merged) by hand since: trust only the file
     if entry is not None and entry.source == _digest(text.encode()):
         package = _read(output)
-        if package is not None and _digest(package) == entry.output:
+        if package is not None and _digest(package) == files.get("package"):
             return BuildReport(
                 source=source,
                 output=output,
@@ -101,27 +103,30 @@ def cached_build(
     if revised is None:
         revised = _revise_full(source, text, md, options, previous, now, progress)
     document, revision, settled_options, snapshot, reparsed = revised
-    deck, skeleton = package_selected(document, revision, settled_options, output)
-    written = save_state(revision.state, state_file)
-    theme = settled_options.theme or DEFAULT_THEME
-    parts = len({note.part for note in deck.notes})
-    save_cache(
-        where,
-        key,
-        CacheEntry(
-            snapshot=snapshot,
-            options=settled_options,
-            source=_digest(snapshot.text.encode()),
-            state=pack_state(revision.state),
-            state_file=_digest(state_file.read_bytes()),
-            output=_digest(output.read_bytes()),
-            diagnostics=revision.diagnostics,
-            cards=len(deck.notes),
-            parts=parts,
-            stylesheet=(theme, notetype_css(theme)),
-            skeleton=(skeleton, skeletons()[skeleton]),
-        ),
-    )
+    deck, writing = package_selected(document, revision, settled_options, output)
+    # While the package is compressed on another thread: the state's text and the cache's body.
+    try:
+        state_text = dump_state(revision.state)
+        theme = settled_options.theme or DEFAULT_THEME
+        parts = len({note.part for note in deck.notes})
+        body = encode_cache(
+            CacheEntry(
+                snapshot=snapshot,
+                options=settled_options,
+                source=_digest(snapshot.text.encode()),
+                state=pack_state(revision.state),
+                diagnostics=revision.diagnostics,
+                cards=len(deck.notes),
+                parts=parts,
+                stylesheet=(theme, notetype_css(theme)),
+                skeleton=(writing.skeleton, skeletons()[writing.skeleton]),
+            )
+        )
+    finally:
+        package_digest = writing.wait()  # the package is in place before the state moves on
+    written = write_state_text(state_text, state_file)
+    files = {"package": package_digest, "state": _digest(state_text.encode())}
+    save_cache(where, key, body, files)
     return BuildReport(
         source=source,
         output=output,

@@ -118,7 +118,11 @@ def _cards_json(cards: tuple[CardRecord, ...]) -> str:
 
 def save_state(state: DeckState, path: Path) -> bool:
     """Write `state` to `path` atomically; False (and nothing touched) when it is already there."""
-    text = dump_state(state)
+    return write_state_text(dump_state(state), path)
+
+
+def write_state_text(text: str, path: Path) -> bool:
+    """`save_state` of a state already dumped (see `dump_state`)."""
     try:
         if path.read_text(encoding="utf-8") == text:
             return False
