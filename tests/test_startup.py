@@ -100,3 +100,26 @@ def test_startup__a_rebuild_after_a_prose_edit_skips_what_it_does_not_use(
     loaded = set(result.stdout.splitlines()[-1].split())
     assert "deckgen.rebuild" in loaded
     assert sorted(loaded & set(NOT_FOR_A_PROSE_EDIT)) == []
+
+
+# `deckgen list` reads parts and cards: it checks, identifies, renders and packages nothing.
+NOT_FOR_LISTING = (
+    "deckgen.check",
+    "deckgen.content_rules",
+    "deckgen.history",
+    "deckgen.state",
+    "deckgen.snapshot",
+    "deckgen.streamed",
+    "deckgen.collection",
+    "deckgen.package",
+    "sqlite3",
+    "difflib",
+)
+
+
+def test_startup__list_loads_no_checker_history_or_packager() -> None:
+    result = _probe("list", cwd=ROOT, probe=MODULES_PROBE)
+    assert "ml-interview-qa" in result.stdout
+    loaded = set(result.stdout.splitlines()[-1].split())
+    assert "deckgen.listing" in loaded
+    assert sorted(loaded & set(NOT_FOR_LISTING)) == []

@@ -10,10 +10,8 @@ from typing import TYPE_CHECKING
 
 from markdown_it import MarkdownIt
 
-from deckgen.check import check_document, error_count, no_cards_reason
 from deckgen.errors import CheckError, SourceError
 from deckgen.gcpause import paused_gc
-from deckgen.history import NoteKey, Revision, identify, revise
 from deckgen.identity import question_ids
 from deckgen.markdown import make_markdown
 from deckgen.media import ENV_KEY as MEDIA_ENV_KEY
@@ -24,14 +22,17 @@ from deckgen.sanitize import sanitize_html
 from deckgen.select import Selection, Topic, part_topics, select_deck
 from deckgen.shape import Shape
 from deckgen.slug import slugify
-from deckgen.state import DeckState, NotetypeRecord
+from deckgen.structure_rules import no_cards_reason
 from deckgen.themes import DEFAULT_THEME
 
 if TYPE_CHECKING:
-    # Only a build that reads its source (not one the cache spares) loads these.
+    # Imported where used: a build the cache spares reads no source (loading, config), and
+    # `deckgen list` checks, identifies and packages nothing (check, history, state, package).
     from deckgen.config import Config
+    from deckgen.history import NoteKey, Revision
     from deckgen.loading import LoadedSource
     from deckgen.package import PackageWrite
+    from deckgen.state import DeckState
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +107,8 @@ def load_checked(
 
     Also returns the options that apply to this source (see `settled`).
     """
+    from deckgen.check import check_document
+
     loaded, options = settled(path, md, options)
     document = loaded.document
     diagnostics = tuple(
@@ -130,6 +133,8 @@ def stop_on_errors(
     force: bool,
 ) -> None:
     """Raise when `check` found errors (unless `force`), or when the document has no cards."""
+    from deckgen.check import error_count
+
     reason = no_cards_reason(document, shape)
     errors = error_count(diagnostics)
     if reason and errors == 1:
@@ -288,7 +293,9 @@ def revise_document(
     `rendered`, `answers` and `contents` are per-card results a previous build left (see
     `make_deck`, `deckgen.history.identify` and `deckgen.history.revise`).
     """
+    from deckgen.history import identify, revise
     from deckgen.package import FIELDS, notetype_digest
+    from deckgen.state import NotetypeRecord
 
     identities = identify(document, previous, tag_prefix(document), answers=answers)
     deck = make_deck(document, md, options, mtime=now, ids=identities.ids, rendered=rendered)

@@ -169,7 +169,7 @@ def list_parts(
     """List the parts and topics of SOURCES with card counts and the Anki search for each."""
     from deckgen.build import BuildOptions, load_with_settings
     from deckgen.listing import format_entries, header, part_entries, topic_entries
-    from deckgen.streamed import block_markdown
+    from deckgen.markdown import block_markdown
 
     with reported_errors():
         # Parts and cards need only the blocks: inline content is never parsed.

@@ -15,6 +15,8 @@ from functools import lru_cache
 _SPACE = re.compile(r"\s+")
 _TRAILING = re.compile(r"[\s?.!:;]+$")
 ID_PREFIX = "dg"
+NOTE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+"""What an ID may look like: a GUID, a field value and an Anki search term all at once."""
 
 
 # Matching normalises every question several times; a build of the largest document has a few

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from deckgen.config import Config
 from deckgen.errors import DeckgenError, SourceError
 from deckgen.frontmatter import front_matter_settings
 from deckgen.model import Document
@@ -20,6 +20,9 @@ from deckgen.parse import parse_tokens
 from deckgen.settings import SourceSettings
 from deckgen.shape import Shape, detect_shape
 from deckgen.source import read_source
+
+if TYPE_CHECKING:
+    from deckgen.config import Config
 
 
 @dataclass(frozen=True, slots=True)

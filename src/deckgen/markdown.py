@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import cache
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererProtocol
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.dollarmath import dollarmath_plugin
@@ -34,6 +36,21 @@ def make_markdown(*, allow_html: bool = False) -> MarkdownIt:
     md.use(id_marker_plugin)
     md.use(lead_plugin)
     return md
+
+
+@cache
+def block_markdown(allow_html: bool) -> MarkdownIt:
+    """The build's parser without the passes after `block`: inline content is left as text."""
+    md = make_markdown(allow_html=allow_html)
+    md.core.ruler.disable([name for name, _ in passes_after_block(md)])
+    return md
+
+
+def passes_after_block(md: MarkdownIt) -> list[tuple[str, Callable[[StateCore], None]]]:
+    """The enabled core passes after `block`, in order."""
+    rules = [(rule.name, rule.fn) for rule in md.core.ruler.__rules__ if rule.enabled]
+    names = [name for name, _ in rules]
+    return rules[names.index("block") + 1 :]
 
 
 def anki_math_plugin(md: MarkdownIt) -> None:

@@ -8,8 +8,8 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 
 from deckgen.errors import SourceError
+from deckgen.identity import NOTE_ID
 from deckgen.model import Card, Document
-from deckgen.state import NOTE_ID
 
 TOKEN = "deckgen_id"
 MARKER = re.compile(r"^<!--\s*id:\s*(.*?)\s*-->\s*$")

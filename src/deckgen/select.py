@@ -5,7 +5,6 @@ Pure functions over a parsed `Document`; the build, `deckgen list` and previews 
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -159,6 +158,8 @@ def select_cards(
         wanted = set()
         for name in selection.topics:
             if name not in by_name:
+                import difflib  # only to word this error
+
                 close = difflib.get_close_matches(name, list(by_name), n=1)
                 hint = f"did you mean '{close[0]}'? " if close else ""
                 raise EmptySelectionError(

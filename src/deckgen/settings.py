@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -107,6 +106,8 @@ def check_keys(
     """Refuse a key that is not in `known`, suggesting the closest one that is."""
     for key in map(str, table):
         if key not in known:
+            import difflib  # only to word this error
+
             close = difflib.get_close_matches(key, known, n=1)
             hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(known)}"
             raise origin.error((*at, key), f"unknown key ({hint})")

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from deckgen.atomic import write_bytes_atomic
 from deckgen.errors import SourceError
+from deckgen.identity import NOTE_ID
 
 if TYPE_CHECKING:
     from deckgen.strictjson import ObjectReader
@@ -25,8 +26,6 @@ STATE_SUFFIX = ".deckgen.json"
 FORMAT = "deckgen-state"
 VERSION = 1
 
-NOTE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
-"""What an ID may look like: a GUID, a field value and an Anki search term all at once."""
 _DIGEST = re.compile(r"^[0-9a-f]{16}$")
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from itertools import pairwise
 
 from markdown_it import MarkdownIt
@@ -26,13 +25,17 @@ from markdown_it.token import Token
 from deckgen.check import RULES
 from deckgen.forked import start_in_child
 from deckgen.lint import Lint, Rule
-from deckgen.markdown import make_markdown
+from deckgen.markdown import block_markdown, passes_after_block
 from deckgen.media import ENV_KEY, find_images, plan_media
 from deckgen.model import Card, Diagnostic, MediaFile, NoteFields
 from deckgen.render import render_answer, render_inline_source, render_question
 from deckgen.sanitize import sanitize_html
 from deckgen.snapshot import DOCUMENT_RULES, LOCAL_RULES, REFERENCE
 from deckgen.structure_rules import deep_nesting
+
+# `block_markdown` lives with the other parsers (`deckgen list` needs no more), and is the
+# parser this module streams.
+__all__ = ["PARALLEL_CARDS", "Streamed", "block_markdown", "stream", "streamable"]
 
 _CHUNK_LOCAL = frozenset({"inline", "text_join", "deckgen_leads"})
 """Core passes that may follow `block`: each reads and changes only the tokens of one block and
@@ -49,14 +52,6 @@ class Streamed:
     """Each card's fields, in document order."""
     media: tuple[MediaFile, ...] = ()
     has_images: bool = False
-
-
-@cache
-def block_markdown(allow_html: bool) -> MarkdownIt:
-    """The build's parser without the passes after `block`: inline content is left as text."""
-    md = make_markdown(allow_html=allow_html)
-    md.core.ruler.disable([name for name, _ in _after_block(md)])
-    return md
 
 
 def streamable(text: str, md: MarkdownIt) -> bool:
@@ -139,7 +134,7 @@ class _Worker:
         self.md = md
         self.lint = lint
         self.by_heading = {id(card.heading): card for card in cards}
-        self.passes = [step for _, step in _after_block(md)]
+        self.passes = [step for _, step in passes_after_block(md)]
 
     def run(
         self,
@@ -198,13 +193,6 @@ def _middle(ranges: Sequence[tuple[int, int]]) -> int:
         if start - ranges[0][0] >= total // 2:
             return index
     return len(ranges)
-
-
-def _after_block(md: MarkdownIt) -> list[tuple[str, Callable[[StateCore], None]]]:
-    """The enabled core passes after `block`, in order."""
-    rules = [(rule.name, rule.fn) for rule in md.core.ruler.__rules__ if rule.enabled]
-    names = [name for name, _ in rules]
-    return rules[names.index("block") + 1 :]
 
 
 def _chunks(tokens: Sequence[Token], question_level: int) -> list[tuple[int, int]]:
