@@ -20,7 +20,6 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Literal
 
@@ -252,6 +251,9 @@ def _word_likeness(a: str, b: str) -> float:
     # Length alone bounds the ratio: 2*min/(len a + len b); most unrelated pairs stop here.
     if 2 * min(len(a), len(b)) < _SAME_WORD * (len(a) + len(b)):
         return 0.0
+    # Imported here: most rebuilds pair every card by its question and compare no words.
+    from difflib import SequenceMatcher
+
     matcher = SequenceMatcher(None, a, b)
     if matcher.quick_ratio() < _SAME_WORD:
         return 0.0
