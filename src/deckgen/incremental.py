@@ -30,6 +30,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from deckgen.history import NoteKey
+from deckgen.linediff import line_edit, line_start
 from deckgen.lint import Lint, Rule
 from deckgen.marker import TOKEN as MARKER_TOKEN
 from deckgen.media import find_images
@@ -79,15 +80,15 @@ def respliced(
     """`text` parsed by re-parsing only what changed since `snapshot`, or None when that cannot
     be proven to give what a full parse gives. `lint` carries the rules' settings (its document,
     lines and tokens are replaced)."""
-    if not snapshot.spliceable or ODD_BREAKS.search(text) or not snapshot.cards:
+    if not snapshot.spliceable or not snapshot.cards:
         return None
     shape = snapshot.shape
     if shape.question_level < 2:
         return None  # `#` questions would compete with the title
-    old = snapshot.text.splitlines(keepends=True)
-    new = text.splitlines(keepends=True)
-    first, old_end = _changed(old, new)
-    delta = len(new) - len(old)
+    # The snapshot's text breaks lines at `\n` only (see `spliceable`); so does the new text
+    # outside the region, which is the same, and inside it, which is checked below.
+    edit = line_edit(snapshot.text, text)
+    first, old_end, delta = edit.first, edit.old_end, edit.delta
     starts = [card.line - 1 for card in snapshot.cards]
     before = [start for start in starts if start < first]
     if not before:
@@ -96,10 +97,15 @@ def respliced(
     bounds = [h for h in snapshot.headings if h.level <= shape.question_level]
     after = [h for h in bounds if h.start >= old_end and h.start > region_start]
     stop = after[0] if after else None
-    region_end = stop.start if stop else len(old)
-    parse_end = stop.end + delta if stop else len(new)
-    region_text = "".join(new[region_start:parse_end])
-    if REFERENCE.search(region_text):
+    region_end = stop.start if stop else edit.old_lines
+    start_offset = line_start(text, region_start, first, edit.first_offset)
+    end_offset = len(text)
+    if stop is not None:
+        old_end_offset = line_start(snapshot.text, old_end, first, edit.first_offset)
+        stop_end = line_start(snapshot.text, stop.end, old_end, old_end_offset)
+        end_offset = stop_end + len(text) - len(snapshot.text)
+    region_text = text[start_offset:end_offset]
+    if ODD_BREAKS.search(region_text) or REFERENCE.search(region_text):
         return None
     env: dict[str, object] = {}
     tokens = md.parse(region_text, env)
@@ -208,33 +214,6 @@ def respliced(
         local=local,
         reparsed=len(region.cards),
     )
-
-
-def _changed(old: list[str], new: list[str]) -> tuple[int, int]:
-    """The first changed line, and the end of the changed lines in `old`."""
-    limit = min(len(old), len(new))
-    first = _common(old, new, 0, 1, limit)
-    same = _common(old, new, -1, -1, limit - first)
-    return first, len(old) - same
-
-
-def _common(old: list[str], new: list[str], start: int, step: int, limit: int) -> int:
-    """How many lines from `start` on, going `step`, are the same in both (at most `limit`)."""
-    # A block at a time: comparing list slices runs in C, a line at a time runs in Python.
-    count, block = 0, 256
-    while block:
-        while count + block <= limit:
-            first = start + step * count
-            last = first + step * block
-            if step > 0:
-                equal = old[first:last] == new[first:last]
-            else:
-                equal = old[last + 1 : first + 1 or None] == new[last + 1 : first + 1 or None]
-            if not equal:
-                break
-            count += block
-        block //= 16
-    return count
 
 
 def _without_stop(tokens: list[Token], stop: Heading, line: int) -> list[Token] | None:
