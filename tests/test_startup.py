@@ -70,6 +70,7 @@ NOT_FOR_A_PROSE_EDIT = (
     "deckgen.strictjson",
     "deckgen.merge",
     "tomllib",
+    "yaml",
     "xml.etree",
     "latex2mathml",
     "pygments",
