@@ -23,9 +23,9 @@ from typing import Any
 from deckgen import __version__
 from deckgen.atomic import atomic_path
 from deckgen.build import BuildOptions
+from deckgen.cachepack import PackedSnapshot
 from deckgen.collection import SkeletonKey
 from deckgen.model import Diagnostic
-from deckgen.snapshot import Snapshot
 from deckgen.state import CardRecord, DeckState, NotetypeRecord
 
 FORMAT = "deckgen-cache/2"
@@ -37,7 +37,6 @@ _ALLOWED_MODULES = (
     "deckgen.buildcache",
     "deckgen.config",
     "deckgen.model",
-    "deckgen.snapshot",
     "deckgen.select",
     "deckgen.settings",
     "deckgen.shape",
@@ -105,7 +104,10 @@ def load_cache(path: Path, key: str) -> tuple[Any, dict[str, str]] | None:
         files = meta.get("files")
         if not isinstance(files, dict) or not all(isinstance(v, str) for v in files.values()):
             return None
-        return _RecordUnpickler(io.BytesIO(body)).load(), files
+        # From the whole file's buffer: a BytesIO over a slice of it would first copy the slice.
+        stream = io.BytesIO(data)
+        stream.seek(newline + 1)
+        return _RecordUnpickler(stream).load(), files
     except (ValueError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
         return None
 
@@ -149,7 +151,7 @@ PackedState = tuple[tuple[str, tuple[str, ...], int], tuple[_Record, ...], tuple
 class CacheEntry:
     """What a build leaves in its cache file."""
 
-    snapshot: Snapshot
+    snapshot: PackedSnapshot
     options: BuildOptions
     """The options that applied to the source (front matter and config settled)."""
     source: str

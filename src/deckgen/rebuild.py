@@ -33,6 +33,7 @@ from deckgen.buildcache import (
     save_cache,
     unpack_state,
 )
+from deckgen.cachepack import pack_snapshot, unpack_snapshot
 from deckgen.history import Revision
 from deckgen.incremental import respliced
 from deckgen.lint import Lint
@@ -79,7 +80,8 @@ def cached_build(
     state_digest = _digest(state_bytes) if state_bytes is not None else None
     if entry is not None and files.get("state") != state_digest:
         entry = None  # the state was edited (or merged) by hand since: trust only the file
-    if entry is not None and entry.source == _digest(text.encode()):
+    source_digest = _digest(text.encode())
+    if entry is not None and entry.source == source_digest:
         package = _read(output)
         if package is not None and _digest(package) == files.get("package"):
             return BuildReport(
@@ -91,6 +93,9 @@ def cached_build(
                 diagnostics=entry.diagnostics,
                 up_to_date=True,
             )
+    snapshot = _unpacked(entry)
+    if snapshot is None:
+        entry = None
     previous = unpack_state(entry.state) if entry is not None else load_state(state_file)
     if entry is not None:
         known_stylesheet(*entry.stylesheet)
@@ -98,8 +103,8 @@ def cached_build(
     now = int(clock())
     md = make_markdown(allow_html=options.allow_html)
     revised = None
-    if entry is not None:
-        revised = _revise_spliced(entry, text, source, md, previous, now, options.force)
+    if entry is not None and snapshot is not None:
+        revised = _revise_spliced(entry, snapshot, text, source, md, previous, now, options.force)
     if revised is None:
         revised = _revise_full(source, text, md, options, previous, now, progress)
     document, revision, settled_options, snapshot, reparsed = revised
@@ -111,9 +116,9 @@ def cached_build(
         parts = len({note.part for note in deck.notes})
         body = encode_cache(
             CacheEntry(
-                snapshot=snapshot,
+                snapshot=pack_snapshot(snapshot),
                 options=settled_options,
-                source=_digest(snapshot.text.encode()),
+                source=source_digest if snapshot.text == text else _digest(snapshot.text.encode()),
                 state=pack_state(revision.state),
                 diagnostics=revision.diagnostics,
                 cards=len(deck.notes),
@@ -204,6 +209,7 @@ def _revise_full(
 
 def _revise_spliced(
     entry: CacheEntry,
+    snapshot: Snapshot,
     text: str,
     source: Path,
     md: MarkdownIt,
@@ -212,7 +218,7 @@ def _revise_spliced(
     force: bool,
 ) -> _Revised | None:
     options = replace(entry.options, force=force)
-    shape = entry.snapshot.shape
+    shape = snapshot.shape
     lint = Lint(
         path=source,
         lines=(),
@@ -222,7 +228,7 @@ def _revise_spliced(
         max_nesting=int(md.options["maxNesting"]),
         shape=shape,
     )
-    splice = respliced(entry.snapshot, text, source, md, lint)
+    splice = respliced(snapshot, text, source, md, lint)
     if splice is None:
         return None
     document = splice.document
@@ -242,6 +248,16 @@ def _revise_spliced(
         text, document, revision, shape, splice.headings, splice.local, spliceable=True
     )
     return document, revision, options, snapshot, splice.reparsed
+
+
+def _unpacked(entry: CacheEntry | None) -> Snapshot | None:
+    """The entry's snapshot; None without an entry, or when its columns do not fit together."""
+    if entry is None:
+        return None
+    try:
+        return unpack_snapshot(entry.snapshot)
+    except (ValueError, TypeError, IndexError):
+        return None
 
 
 def _read(path: Path) -> bytes | None:
