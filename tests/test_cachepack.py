@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from deckgen.cachepack import pack_snapshot, unpack_snapshot
+from deckgen.cachepack import column, column_values, pack_snapshot, unpack_snapshot
 from deckgen.model import Diagnostic, Part
 from deckgen.shape import SEED_SHAPE
 from deckgen.snapshot import CardOutput, Heading, Snapshot
@@ -72,3 +72,11 @@ def test_cachepack__columns_that_disagree_are_refused() -> None:
     short = (count, strings, part_of, lines[:-1], tags_of)
     with pytest.raises(ValueError, match="disagree"):
         unpack_snapshot((text, title, shape, parts, short, tags, headings, diags, local, ok))
+
+
+@pytest.mark.parametrize("values", [[], ["one"], ["a", "", "b\x00c"]])
+def test_cachepack__a_column_gives_back_its_values(values: list[str]) -> None:
+    assert column_values(pickle.loads(pickle.dumps(column(values))), len(values)) == values
+    # (An empty column holds no value or one empty value: the count says which.)
+    with pytest.raises(ValueError, match="wrong number"):
+        column_values(column(values), len(values) + 2)

@@ -16,6 +16,7 @@ import io
 import json
 import pickle
 import sqlite3
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from typing import Any
 from deckgen import __version__
 from deckgen.atomic import atomic_path
 from deckgen.build import BuildOptions
-from deckgen.cachepack import PackedSnapshot
+from deckgen.cachepack import Column, PackedSnapshot
 from deckgen.collection import SkeletonKey
 from deckgen.model import Diagnostic
 from deckgen.state import CardRecord, DeckState, NotetypeRecord
@@ -55,7 +56,8 @@ def cache_path(output: Path) -> Path:
 def fingerprint() -> str:
     """What else decides a build's output: deckgen's own files (code, stylesheets, themes) and
     the libraries that parse, highlight, sanitise and package, by the size and time of their
-    files, and the SQLite that lays out the collection's bytes."""
+    files, the SQLite that lays out the collection's bytes, and Python itself (its Unicode tables
+    normalise questions)."""
     package = Path(__file__).parent
     files = [
         (str(path.relative_to(package)), *_stamp(path))
@@ -67,7 +69,7 @@ def fingerprint() -> str:
         spec = importlib.util.find_spec(name)
         origin = Path(spec.origin) if spec is not None and spec.origin else None
         libraries.append((name, _stamp(origin) if origin else None))
-    return repr((__version__, files, libraries, sqlite3.sqlite_version))
+    return repr((__version__, files, libraries, sqlite3.sqlite_version, sys.version))
 
 
 def _stamp(path: Path) -> tuple[int, int]:
@@ -164,6 +166,8 @@ class CacheEntry:
     stylesheet: tuple[str, str]
     """(theme, the notetype's CSS): a rebuild need not load Pygments to make it again."""
     skeleton: tuple[SkeletonKey, bytes]
+    normalized: Column
+    """Each card's question as `deckgen.identity.normalize_question` gives it."""
     """The empty collection the package was made from: a rebuild need not load genanki."""
 
 

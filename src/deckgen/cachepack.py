@@ -113,6 +113,19 @@ def unpack_snapshot(packed: PackedSnapshot) -> Snapshot:
     )
 
 
+def column(values: Sequence[str]) -> Column:
+    """`values` as one column (see `Column`)."""
+    return _column(values)
+
+
+def column_values(packed: Column, count: int) -> list[str]:
+    """The `count` values of a column; ValueError when it holds another number of them."""
+    found = _values(packed, count)
+    if len(found) != count:
+        raise ValueError("a packed column has the wrong number of values")
+    return found
+
+
 def _column(values: Sequence[str]) -> Column:
     joined = _SEP.join(values)
     return joined if joined.count(_SEP) == max(len(values) - 1, 0) else tuple(values)

@@ -33,8 +33,9 @@ from deckgen.buildcache import (
     save_cache,
     unpack_state,
 )
-from deckgen.cachepack import pack_snapshot, unpack_snapshot
+from deckgen.cachepack import column, column_values, pack_snapshot, unpack_snapshot
 from deckgen.history import Revision
+from deckgen.identity import normalize_question, remember_normalized
 from deckgen.incremental import respliced
 from deckgen.lint import Lint
 from deckgen.markdown import make_markdown
@@ -125,6 +126,7 @@ def cached_build(
                 parts=parts,
                 stylesheet=(theme, notetype_css(theme)),
                 skeleton=(writing.skeleton, skeletons()[writing.skeleton]),
+                normalized=column([normalize_question(card.question) for card in snapshot.cards]),
             )
         )
     finally:
@@ -255,9 +257,12 @@ def _unpacked(entry: CacheEntry | None) -> Snapshot | None:
     if entry is None:
         return None
     try:
-        return unpack_snapshot(entry.snapshot)
+        snapshot = unpack_snapshot(entry.snapshot)
+        questions = [card.question for card in snapshot.cards]
+        remember_normalized(questions, column_values(entry.normalized, len(questions)))
     except (ValueError, TypeError, IndexError):
         return None
+    return snapshot
 
 
 def _read(path: Path) -> bytes | None:

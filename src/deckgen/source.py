@@ -9,6 +9,9 @@ from deckgen.errors import SourceError
 
 # C0 controls other than tab, line feed, form feed and carriage return (NUL is caught as binary).
 _CONTROL = re.compile(r"[\x01-\x08\x0b\x0e-\x1f\x7f]")
+# The same as bytes: in UTF-8 they never occur inside another character, and deleting them is
+# several times faster than searching the text for them.
+_CONTROL_BYTES = bytes([*range(0x01, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F])
 
 MAX_SOURCE_BYTES = 20_000_000
 """The largest source read: about 200 times the seed (32,000 cards); the 100x benchmark fits.
@@ -47,7 +50,9 @@ def read_source(path: Path) -> str:
         raise SourceError(
             path, line, f"byte 0x{byte:02x} at column {column} is not valid UTF-8"
         ) from None
-    control = _CONTROL.search(text)
+    control = (
+        _CONTROL.search(text) if len(data.translate(None, _CONTROL_BYTES)) < len(data) else None
+    )
     if control:
         # U+001F separates fields inside Anki: one in an answer would corrupt the note.
         start = control.start()
