@@ -204,20 +204,28 @@ def test_cache__plain_answer_edits_are_all_spliced(twin: Twin) -> None:
         assert twin.same_outputs()
 
 
+def _split(data: bytes) -> tuple[bytes, dict[str, object]]:
+    """The cache file's pickled body and its trailer line."""
+    body, _, trailer = data.removesuffix(b"\n").rpartition(b"\n")
+    return body, json.loads(trailer)
+
+
+def _joined(body: bytes, meta: dict[str, object]) -> bytes:
+    return body + b"\n" + json.dumps(meta).encode() + b"\n"
+
+
 def _damage_header(data: bytes) -> bytes:
-    header, _, body = data.partition(b"\n")
-    meta = json.loads(header)
+    body, meta = _split(data)
     meta["version"] = "0.0.0-other"
-    return json.dumps(meta).encode() + b"\n" + body
+    return _joined(body, meta)
 
 
 def _crafted(data: bytes) -> bytes:
-    """A valid header over a pickle that would run a command if it were trusted."""
-    header, _, _ = data.partition(b"\n")
-    meta = json.loads(header)
+    """A valid trailer over a pickle that would run a command if it were trusted."""
+    _, meta = _split(data)
     body = pickle.dumps(_Exploit())
     meta["sha256"] = hashlib.sha256(body).hexdigest()
-    return json.dumps(meta).encode() + b"\n" + body
+    return _joined(body, meta)
 
 
 class _Exploit:

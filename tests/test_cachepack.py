@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from deckgen.cachepack import column, column_values, pack_snapshot, unpack_snapshot
+from deckgen.cachepack import pack_snapshot, unpack_snapshot
 from deckgen.model import Diagnostic, Part
 from deckgen.shape import SEED_SHAPE
 from deckgen.snapshot import CardOutput, Heading, Snapshot
@@ -53,10 +53,9 @@ def _snapshot(cards: tuple[CardOutput, ...]) -> Snapshot:
         (),
         (_card(0),),
         tuple(_card(n, tags=("d::01-one", f"d::topic::t{n % 3}")) for n in range(50)),
-        # A value with the column separator in it keeps its column as separate values.
         (_card(0), _card(1, answer_html="<p>a\x00b</p>"), _card(2, tags=())),
     ],
-    ids=["no-cards", "one-card", "many-cards", "separator-in-a-value"],
+    ids=["no-cards", "one-card", "many-cards", "odd-values"],
 )
 def test_cachepack__unpacks_to_the_same_snapshot(cards: tuple[CardOutput, ...]) -> None:
     snapshot = _snapshot(cards)
@@ -68,15 +67,7 @@ def test_cachepack__columns_that_disagree_are_refused() -> None:
     text, title, shape, parts, cards, tags, headings, diags, local, ok = pack_snapshot(
         _snapshot(tuple(_card(n) for n in range(3)))
     )
-    count, strings, part_of, lines, tags_of = cards
-    short = (count, strings, part_of, lines[:-1], tags_of)
+    strings, part_of, lines, tags_of = cards
+    short = (strings, part_of[:-1], lines, tags_of)
     with pytest.raises(ValueError, match="disagree"):
         unpack_snapshot((text, title, shape, parts, short, tags, headings, diags, local, ok))
-
-
-@pytest.mark.parametrize("values", [[], ["one"], ["a", "", "b\x00c"]])
-def test_cachepack__a_column_gives_back_its_values(values: list[str]) -> None:
-    assert column_values(pickle.loads(pickle.dumps(column(values))), len(values)) == values
-    # (An empty column holds no value or one empty value: the count says which.)
-    with pytest.raises(ValueError, match="wrong number"):
-        column_values(column(values), len(values) + 2)

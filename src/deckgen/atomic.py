@@ -12,21 +12,23 @@ from deckgen.errors import SourceError
 
 
 @contextmanager
-def atomic_path(path: Path, *, sync: bool = True) -> Iterator[Path]:
+def atomic_path(path: Path, *, sync: bool = True, staging: Path | None = None) -> Iterator[Path]:
     """A temp path in `path`'s folder to write to; renamed over `path` only if the block succeeds.
 
     The temp file lives beside the target so the final rename stays on one file system and is
     atomic. Any failure, including one raised by the block, leaves the previous `path` untouched.
     `sync=False` skips flushing to disk before the rename, for files a crash may lose (a cache).
-    OS errors become a `SourceError` naming `path`.
+    `staging` is another folder on the same file system to write in, when `path`'s folder should
+    appear only once the file is there. OS errors become a `SourceError` naming `path`.
     """
     if path.is_dir():
         raise SourceError(path, None, "is a directory; give a file name for the output")
     if path.parent.exists() and not path.parent.is_dir():
         raise SourceError(path, None, f"cannot write: {path.parent} is a file, not a folder")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        folder = path.parent if staging is None else staging
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise SourceError(path, None, f"cannot write: {_reason(exc)}") from None
     os.close(fd)
@@ -37,6 +39,7 @@ def atomic_path(path: Path, *, sync: bool = True) -> Iterator[Path]:
         yield tmp
         if sync:
             _sync(tmp)
+        path.parent.mkdir(parents=True, exist_ok=True)
         tmp.replace(path)
     except OSError as exc:
         raise SourceError(path, None, f"cannot write: {_reason(exc)}") from None

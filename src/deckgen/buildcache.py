@@ -1,10 +1,9 @@
 """The build cache file: what one build of a source leaves beside its package for the next.
 
-`<output folder>/.cache/<output stem>.cache` holds a header line (format, deckgen version, the
-key of everything the build depended on, SHA-256 of the body, SHA-256 of the package and state
-file the build wrote) and a pickled body. A file from
-another deckgen version, with another key, truncated or altered is ignored, never trusted: the
-build then starts from scratch. Unpickling is limited to deckgen's own record classes, so even a
+`<output folder>/.cache/<output stem>.cache` holds a pickled body and a trailer line (format,
+deckgen version, the key of everything the build depended on, SHA-256 of the body, SHA-256 of
+the package and state file the build wrote). A file from another deckgen version, with another
+key, truncated or altered is ignored, never trusted: the build then starts from scratch. Unpickling is limited to deckgen's own record classes, so even a
 crafted file cannot make the build call anything.
 """
 
@@ -17,19 +16,20 @@ import json
 import pickle
 import sqlite3
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from deckgen import __version__
 from deckgen.atomic import atomic_path
 from deckgen.build import BuildOptions
-from deckgen.cachepack import Column, PackedSnapshot
+from deckgen.cachepack import PackedSnapshot
 from deckgen.collection import SkeletonKey
 from deckgen.model import Diagnostic
 from deckgen.state import CardRecord, DeckState, NotetypeRecord
 
-FORMAT = "deckgen-cache/2"
+FORMAT = "deckgen-cache/3"
 CACHE_DIR = ".cache"
 
 # The classes a cache body may hold; `deckgen.*` classes only if they are plain records.
@@ -89,50 +89,63 @@ def load_cache(path: Path, key: str) -> tuple[Any, dict[str, str]] | None:
         data = path.read_bytes()
     except OSError:
         return None
-    newline = data.find(b"\n")
+    if not data.endswith(b"\n"):
+        return None
+    newline = data.rfind(b"\n", 0, len(data) - 1)
     if newline < 0:
         return None
-    body = memoryview(data)[newline + 1 :]
     try:
-        meta = json.loads(data[:newline])
+        meta = json.loads(data[newline + 1 :])
         if (
             not isinstance(meta, dict)
             or meta.get("format") != FORMAT
             or meta.get("version") != __version__
             or meta.get("key") != key
-            or meta.get("sha256") != hashlib.sha256(body).hexdigest()
+            or meta.get("sha256") != hashlib.sha256(memoryview(data)[:newline]).hexdigest()
         ):
             return None
         files = meta.get("files")
         if not isinstance(files, dict) or not all(isinstance(v, str) for v in files.values()):
             return None
         # From the whole file's buffer: a BytesIO over a slice of it would first copy the slice.
-        stream = io.BytesIO(data)
-        stream.seek(newline + 1)
-        return _RecordUnpickler(stream).load(), files
+        return _RecordUnpickler(io.BytesIO(data)).load(), files
     except (ValueError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
         return None
 
 
-def encode_cache(value: object) -> bytes:
-    """`value` as a cache body (see `save_cache`)."""
-    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+def save_cache(path: Path, key: str, value: object, files: Callable[[], dict[str, str]]) -> None:
+    """Write `value` under `key` to `path` atomically.
+
+    The body is pickled straight into the file (a rebuild's largest object is never held whole
+    in memory); then `files()` gives the digests of the files the build wrote, which a later
+    build compares with what it finds, and they go into the trailer.
+    """
+    # No fsync: a cache a crash truncates fails its checksum and is ignored. Written beside the
+    # package, so that a build that fails leaves no cache folder behind either.
+    staging = path.parent.parent
+    with atomic_path(path, sync=False, staging=staging) as tmp, tmp.open("wb") as handle:
+        sink = _HashingWriter(handle)
+        pickle.dump(value, sink, protocol=pickle.HIGHEST_PROTOCOL)
+        meta = {
+            "format": FORMAT,
+            "version": __version__,
+            "key": key,
+            "sha256": sink.digest.hexdigest(),
+            "files": files(),
+        }
+        handle.write(b"\n" + json.dumps(meta).encode() + b"\n")
 
 
-def save_cache(path: Path, key: str, body: bytes, files: dict[str, str]) -> None:
-    """Write `body` (see `encode_cache`) under `key` to `path` atomically, with `files`: the
-    digests of the files the build left, which a later build compares with what it finds."""
-    meta = {
-        "format": FORMAT,
-        "version": __version__,
-        "key": key,
-        "sha256": hashlib.sha256(body).hexdigest(),
-        "files": files,
-    }
-    # No fsync: a cache a crash truncates fails its checksum and is ignored.
-    with atomic_path(path, sync=False) as tmp, tmp.open("wb") as handle:
-        handle.write(json.dumps(meta).encode() + b"\n")
-        handle.write(body)
+class _HashingWriter:
+    """Writes to `handle`, hashing what it writes."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self.handle = handle
+        self.digest = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        return self.handle.write(data)
 
 
 class _RecordUnpickler(pickle.Unpickler):
@@ -166,7 +179,7 @@ class CacheEntry:
     stylesheet: tuple[str, str]
     """(theme, the notetype's CSS): a rebuild need not load Pygments to make it again."""
     skeleton: tuple[SkeletonKey, bytes]
-    normalized: Column
+    normalized: tuple[str, ...]
     """Each card's question as `deckgen.identity.normalize_question` gives it."""
     """The empty collection the package was made from: a rebuild need not load genanki."""
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from deckgen.model import Deck, Note
 
@@ -46,27 +46,59 @@ def fill(
 ) -> bytes:
     """`empty` with `notes` (grouped as `decks`) added: the bytes of the collection file."""
     ids = itertools.count(first_id)
-    note_rows: list[tuple[object, ...]] = []
     card_rows: list[tuple[object, ...]] = []
-    for (_, did, _), group in zip(decks, notes, strict=True):
-        for note in group:
-            nid = next(ids)
-            fields = (
-                f"{note.question}\x1f{note.answer}\x1f{note.part}\x1f{note.source}\x1f{note.id}"
-            )
-            tags = " " + " ".join(note.tags) + " "
-            note_rows.append(
-                (nid, note.id, notetype_id, note.mtime, -1, tags, fields, note.question, 0, 0, "")
-            )
-            # As genanki: the card exists when its front shows something (Question or Part).
-            if note.question or note.part:
-                card_rows.append(
-                    (next(ids), nid, did, 0, note.mtime, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, "")
+
+    def note_rows() -> Iterator[tuple[object, ...]]:
+        # Made one at a time as SQLite takes them: each holds a copy of its note's fields.
+        for (_, did, _), group in zip(decks, notes, strict=True):
+            for note in group:
+                nid = next(ids)
+                fields = (
+                    f"{note.question}\x1f{note.answer}\x1f{note.part}\x1f{note.source}\x1f{note.id}"
                 )
+                tags = " " + " ".join(note.tags) + " "
+                yield (
+                    nid,
+                    note.id,
+                    notetype_id,
+                    note.mtime,
+                    -1,
+                    tags,
+                    fields,
+                    note.question,
+                    0,
+                    0,
+                    "",
+                )
+                # As genanki: the card exists when its front shows something (Question or Part).
+                if note.question or note.part:
+                    card_rows.append(
+                        (
+                            next(ids),
+                            nid,
+                            did,
+                            0,
+                            note.mtime,
+                            -1,
+                            0,
+                            0,
+                            0,
+                            0,
+                            0,
+                            0,
+                            0,
+                            0,
+                            0,
+                            0,
+                            0,
+                            "",
+                        )
+                    )
+
     conn = sqlite3.connect(":memory:")
     try:
         conn.deserialize(empty)
-        conn.executemany(_NOTE, note_rows)
+        conn.executemany(_NOTE, note_rows())
         conn.executemany(_CARD, card_rows)
         conn.commit()
         return conn.serialize()

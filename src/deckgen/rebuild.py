@@ -27,13 +27,12 @@ from deckgen.buildcache import (
     CacheEntry,
     cache_key,
     cache_path,
-    encode_cache,
     load_cache,
     pack_state,
     save_cache,
     unpack_state,
 )
-from deckgen.cachepack import column, column_values, pack_snapshot, unpack_snapshot
+from deckgen.cachepack import pack_snapshot, unpack_snapshot
 from deckgen.history import Revision
 from deckgen.identity import normalize_question, remember_normalized
 from deckgen.incremental import respliced
@@ -41,7 +40,7 @@ from deckgen.lint import Lint
 from deckgen.markdown import make_markdown
 from deckgen.media import find_images
 from deckgen.model import Document, NoteFields
-from deckgen.package import known_skeleton, known_stylesheet, notetype_css, skeletons
+from deckgen.package import PackageWrite, known_skeleton, known_stylesheet, notetype_css, skeletons
 from deckgen.snapshot import (
     LOCAL_RULES,
     Snapshot,
@@ -113,27 +112,29 @@ def cached_build(
     # While the package is compressed on another thread: the state's text and the cache's body.
     try:
         state_text = dump_state(revision.state)
-        theme = settled_options.theme or DEFAULT_THEME
-        parts = len({note.part for note in deck.notes})
-        body = encode_cache(
-            CacheEntry(
-                snapshot=pack_snapshot(snapshot),
-                options=settled_options,
-                source=source_digest if snapshot.text == text else _digest(snapshot.text.encode()),
-                state=pack_state(revision.state),
-                diagnostics=revision.diagnostics,
-                cards=len(deck.notes),
-                parts=parts,
-                stylesheet=(theme, notetype_css(theme)),
-                skeleton=(writing.skeleton, skeletons()[writing.skeleton]),
-                normalized=column([normalize_question(card.question) for card in snapshot.cards]),
-            )
+    except BaseException:
+        writing.wait()
+        raise
+    finish = _Finish(writing, state_text, state_file)
+    theme = settled_options.theme or DEFAULT_THEME
+    parts = len({note.part for note in deck.notes})
+    try:
+        entry = CacheEntry(
+            snapshot=pack_snapshot(snapshot),
+            options=settled_options,
+            source=source_digest if snapshot.text == text else _digest(snapshot.text.encode()),
+            state=pack_state(revision.state),
+            diagnostics=revision.diagnostics,
+            cards=len(deck.notes),
+            parts=parts,
+            stylesheet=(theme, notetype_css(theme)),
+            skeleton=(writing.skeleton, skeletons()[writing.skeleton]),
+            normalized=tuple(normalize_question(card.question) for card in snapshot.cards),
         )
+        save_cache(where, key, entry, finish)
     finally:
-        package_digest = writing.wait()  # the package is in place before the state moves on
-    written = write_state_text(state_text, state_file)
-    files = {"package": package_digest, "state": _digest(state_text.encode())}
-    save_cache(where, key, body, files)
+        finish()  # done already, unless the cache failed before it got there
+    written = finish.written
     return BuildReport(
         source=source,
         output=output,
@@ -145,6 +146,27 @@ def cached_build(
         state_written=state_file if written else None,
         reparsed=reparsed,
     )
+
+
+class _Finish:
+    """Waits for the package, then writes the state file: once, whoever asks first. The cache
+    asks before it finishes its own file, so the three land in that order."""
+
+    def __init__(self, writing: PackageWrite, state_text: str, state_file: Path) -> None:
+        self.writing = writing
+        self.state_text = state_text
+        self.state_file = state_file
+        self.called = False
+        self.written = False
+        self.files: dict[str, str] = {}
+
+    def __call__(self) -> dict[str, str]:
+        if not self.called:
+            self.called = True  # a second call after a failure must not write the state
+            package = self.writing.wait()
+            self.written = write_state_text(self.state_text, self.state_file)
+            self.files = {"package": package, "state": _digest(self.state_text.encode())}
+        return self.files
 
 
 _Revised = tuple[Document, Revision, BuildOptions, Snapshot, int]
@@ -259,7 +281,7 @@ def _unpacked(entry: CacheEntry | None) -> Snapshot | None:
     try:
         snapshot = unpack_snapshot(entry.snapshot)
         questions = [card.question for card in snapshot.cards]
-        remember_normalized(questions, column_values(entry.normalized, len(questions)))
+        remember_normalized(questions, entry.normalized)
     except (ValueError, TypeError, IndexError):
         return None
     return snapshot
