@@ -212,6 +212,14 @@ def make_deck(
     )
     env = {MEDIA_ENV_KEY: media.names}
     clean = sanitize_html if options.allow_html else str
+    # A card's tags are its part's: made once per part, not once per card.
+    tags = {
+        part: (
+            f"{prefix}::{part.tag_name}",
+            *(f"{prefix}::topic::{topic}" for topic in topics[part]),
+        )
+        for part in {card.part for card in document.cards}
+    }
     notes = []
     for index, (card, note_id) in enumerate(zip(document.cards, ids, strict=True)):
         subdeck = f"{name}::{card.part.heading.replace('::', ':').strip()}"
@@ -232,10 +240,7 @@ def make_deck(
                 answer=fields.answer,
                 part=fields.part,
                 source=f"{document.path.name}#{card.anchor}",
-                tags=(
-                    f"{prefix}::{card.part.tag_name}",
-                    *(f"{prefix}::topic::{topic}" for topic in topics[card.part]),
-                ),
+                tags=tags[card.part],
                 deck=subdeck if options.subdecks else name,
                 mtime=stamp,
             )

@@ -194,7 +194,8 @@ def respliced(
         _spliced(cached, found, moved, region_start)
         for cached, found in zip(snapshot.local, region_local, strict=True)
     )
-    whole_lint = replace(lint, lines=tuple(text.splitlines()), tokens=(), document=document)
+    # The document rules look at cards and parts, and at the lines only to count them.
+    whole_lint = replace(lint, lines=(), line_count=edit.new_lines, tokens=(), document=document)
     found: dict[Rule, list[Diagnostic]] = {rule: list(rule(whole_lint)) for rule in DOCUMENT_RULES}
     found.update({rule: list(diags) for rule, diags in zip(LOCAL_RULES, local, strict=True)})
     found[deep_nesting] = []

@@ -28,6 +28,13 @@ class Lint:
     max_nesting: int
     shape: Shape = SEED_SHAPE
     """The heading levels the document was read with."""
+    line_count: int | None = None
+    """How many lines the document has, when `lines` are left out (see `total_lines`)."""
+
+    @property
+    def total_lines(self) -> int:
+        """How many lines the document has."""
+        return len(self.lines) if self.line_count is None else self.line_count
 
     def at(self, line: int | None, severity: Severity, message: str) -> Diagnostic:
         """A diagnostic at `line` of this file."""

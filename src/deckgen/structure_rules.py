@@ -57,7 +57,7 @@ def empty_parts(lint: Lint) -> Iterator[Diagnostic]:
     parts = lint.document.parts
     with_cards = {card.part for card in lint.document.cards}
     for index, part in enumerate(parts):
-        end = parts[index + 1].line if index + 1 < len(parts) else len(lint.lines) + 1
+        end = parts[index + 1].line if index + 1 < len(parts) else lint.total_lines + 1
         has_cards = part in with_cards
         unanswered = any(
             d.line is not None and part.line < d.line < end for d in lint.document.diagnostics
