@@ -189,6 +189,7 @@ def make_deck(
     options: BuildOptions,
     *,
     mtime: int | None = None,
+    mtimes: Sequence[int] | None = None,
     ids: Sequence[str] | None = None,
     rendered: Sequence[NoteFields | None] | None = None,
 ) -> Deck:
@@ -196,7 +197,8 @@ def make_deck(
 
     `ids` are the cards' identities (see `deckgen.history.identify`); by default each card
     gets the ID of its question text. `rendered` holds, per card, fields a previous build
-    rendered from the same Markdown (None: render this card).
+    rendered from the same Markdown (None: render this card). Notes are stamped `mtimes`, one
+    per card, else `mtime`, else now.
     """
     name = deck_name(document, options)
     prefix = options.tag_prefix or tag_prefix(document)
@@ -242,7 +244,7 @@ def make_deck(
                 source=f"{document.path.name}#{card.anchor}",
                 tags=tags[card.part],
                 deck=subdeck if options.subdecks else name,
-                mtime=stamp,
+                mtime=stamp if mtimes is None else mtimes[index],
             )
         )
     return Deck(name, tuple(notes), media.files)
@@ -303,7 +305,14 @@ def revise_document(
     from deckgen.state import NotetypeRecord
 
     identities = identify(document, previous, tag_prefix(document), answers=answers)
-    deck = make_deck(document, md, options, mtime=now, ids=identities.ids, rendered=rendered)
+    # Stamped as the previous build had them: `revise` then re-stamps only the changed notes.
+    mtimes = [
+        identities.known[a.known].mtime if a.known is not None else now
+        for a in identities.matching.assignments
+    ]
+    deck = make_deck(
+        document, md, options, mtime=now, mtimes=mtimes, ids=identities.ids, rendered=rendered
+    )
     notetype = NotetypeRecord(notetype_digest(options.theme or DEFAULT_THEME), FIELDS, now)
     revision = revise(document, deck, identities, previous, notetype, now=now, contents=contents)
     return replace(revision, diagnostics=diagnostics + revision.diagnostics)

@@ -52,7 +52,6 @@ from deckgen.snapshot import (
 )
 from deckgen.source import read_source
 from deckgen.state import DeckState, dump_state, load_state, write_state_text
-from deckgen.streamed import block_markdown, stream, streamable
 from deckgen.themes import DEFAULT_THEME
 
 
@@ -185,6 +184,8 @@ def _revise_full(
 
     The inline content is parsed card by card (see `deckgen.streamed`) when that gives the same.
     """
+    from deckgen.streamed import block_markdown, stream, streamable  # a full build's only
+
     streaming = streamable(text, md)
     parser = block_markdown(options.allow_html) if streaming else md
     loaded, options = settled(source, parser, options)
