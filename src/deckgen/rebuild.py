@@ -29,18 +29,18 @@ from deckgen.buildcache import (
     cache_path,
     load_cache,
     pack_state,
-    save_cache,
     unpack_state,
 )
 from deckgen.cachepack import pack_snapshot, unpack_snapshot
 from deckgen.history import Revision
 from deckgen.identity import normalize_question, remember_normalized
 from deckgen.incremental import respliced
+from deckgen.landing import land
 from deckgen.lint import Lint
 from deckgen.markdown import make_markdown
 from deckgen.media import find_images
 from deckgen.model import Document, NoteFields
-from deckgen.package import PackageWrite, known_skeleton, known_stylesheet, notetype_css, skeletons
+from deckgen.package import known_skeleton, known_stylesheet, notetype_css, skeletons
 from deckgen.snapshot import (
     LOCAL_RULES,
     Snapshot,
@@ -51,7 +51,7 @@ from deckgen.snapshot import (
     spliceable,
 )
 from deckgen.source import read_source
-from deckgen.state import DeckState, dump_state, load_state, write_state_text
+from deckgen.state import DeckState, load_state
 from deckgen.themes import DEFAULT_THEME
 
 
@@ -108,17 +108,11 @@ def cached_build(
         revised = _revise_full(source, text, md, options, previous, now, progress)
     document, revision, settled_options, snapshot, reparsed = revised
     deck, writing = package_selected(document, revision, settled_options, output)
-    # While the package is compressed on another thread: the state's text and the cache's body.
-    try:
-        state_text = dump_state(revision.state)
-    except BaseException:
-        writing.wait()
-        raise
-    finish = _Finish(writing, state_text, state_file)
     theme = settled_options.theme or DEFAULT_THEME
     parts = len({note.part for note in deck.notes})
-    try:
-        entry = CacheEntry(
+
+    def next_entry() -> CacheEntry:
+        return CacheEntry(
             snapshot=pack_snapshot(snapshot),
             options=settled_options,
             source=source_digest if snapshot.text == text else _digest(snapshot.text.encode()),
@@ -130,10 +124,8 @@ def cached_build(
             skeleton=(writing.skeleton, skeletons()[writing.skeleton]),
             normalized=tuple(normalize_question(card.question) for card in snapshot.cards),
         )
-        save_cache(where, key, entry, finish)
-    finally:
-        finish()  # done already, unless the cache failed before it got there
-    written = finish.written
+
+    written = land(writing, revision.state, state_file, where, key, next_entry)
     return BuildReport(
         source=source,
         output=output,
@@ -145,27 +137,6 @@ def cached_build(
         state_written=state_file if written else None,
         reparsed=reparsed,
     )
-
-
-class _Finish:
-    """Waits for the package, then writes the state file: once, whoever asks first. The cache
-    asks before it finishes its own file, so the three land in that order."""
-
-    def __init__(self, writing: PackageWrite, state_text: str, state_file: Path) -> None:
-        self.writing = writing
-        self.state_text = state_text
-        self.state_file = state_file
-        self.called = False
-        self.written = False
-        self.files: dict[str, str] = {}
-
-    def __call__(self) -> dict[str, str]:
-        if not self.called:
-            self.called = True  # a second call after a failure must not write the state
-            package = self.writing.wait()
-            self.written = write_state_text(self.state_text, self.state_file)
-            self.files = {"package": package, "state": _digest(self.state_text.encode())}
-        return self.files
 
 
 _Revised = tuple[Document, Revision, BuildOptions, Snapshot, int]
