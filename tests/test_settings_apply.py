@@ -107,3 +107,24 @@ def test_settings__several_sources_skip_the_ones_a_selection_misses(
     nothing = runner.invoke(cli, ["build", "--grep", "zebra"])
     assert nothing.exit_code == 1
     assert nothing.output.endswith("deckgen: error: --grep 'zebra' selects no card in any source\n")
+
+
+def test_settings__merging_files_with_different_themes_says_which_one_is_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _project(tmp_path, "", SHAPES / "flat.md", SHAPES / "three-levels.md")
+    paper = root / "source" / "three-levels.md"
+    paper.write_text("---\ndeckgen:\n  theme: paper\n---\n" + paper.read_text(encoding="utf-8"))
+    monkeypatch.chdir(root)
+    runner = CliRunner()
+    result = runner.invoke(cli, ["build", "--merge", "source/flat.md", "source/three-levels.md"])
+    assert result.exit_code == 0, result.output
+    assert (
+        "source/three-levels.md: warning: theme 'paper' is not used: one package has one card "
+        "style, and flat.md sets 'default' (choose one with --theme)"
+    ) in result.output
+    agreed = runner.invoke(
+        cli, ["build", "--merge", "source/flat.md", "source/three-levels.md", "--theme", "paper"]
+    )
+    assert agreed.exit_code == 0, agreed.output
+    assert "warning: theme" not in agreed.output

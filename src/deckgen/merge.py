@@ -60,7 +60,7 @@ def build_merged(
     owners: dict[str, Path] = {}
     diagnostics: list[Diagnostic] = []
     media: dict[str, MediaFile] = {}
-    themes: list[str] = []
+    themes: list[tuple[Path, str]] = []
     for source in sources:
         file_options = replace(options_for(source) if options_for else options, deck_name=None)
         state_file = state_file_for(source) if state_file_for else None
@@ -68,7 +68,7 @@ def build_merged(
         document, revision, file_options = revise_settled(source, file_options, previous, now=now)
         if state_file:
             states.append((revision.state, state_file))
-        themes.append(file_options.theme or DEFAULT_THEME)
+        themes.append((source, file_options.theme or DEFAULT_THEME))
         diagnostics.extend(revision.diagnostics)
         try:
             deck = select_deck(document, revision.deck, file_options.selection, file_options.topics)
@@ -96,12 +96,24 @@ def build_merged(
     deck = Deck(name, tuple(notes), tuple(media[key] for key in sorted(media)))
     notetype_mtime = max((state.notetype.mtime for state, _ in states), default=None)
     # One package has one notetype, so one theme: the first file's.
+    theme = themes[0][1] if themes else DEFAULT_THEME
+    diagnostics.extend(
+        Diagnostic(
+            source,
+            None,
+            "warning",
+            f"theme '{other}' is not used: one package has one card style, and "
+            f"{themes[0][0].name} sets '{theme}' (choose one with --theme)",
+        )
+        for source, other in themes[1:]
+        if other != theme
+    )
     write_package(
         deck,
         output,
         subdecks=bool(options.subdecks),
         notetype_mtime=notetype_mtime,
-        theme=themes[0] if themes else DEFAULT_THEME,
+        theme=theme,
     )
     for state, state_file in states:
         save_state(state, state_file)
