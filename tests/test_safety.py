@@ -18,6 +18,7 @@ from anki.collection import Collection
 from click.testing import CliRunner
 
 from deckgen.atomic import write_bytes_atomic
+from deckgen.build import BuildOptions, build
 from deckgen.cli import cli
 from tests.anki_support import import_apkg, notes
 
@@ -190,6 +191,7 @@ def test_safety__raw_html_is_text_by_default(collection: Collection, tmp_path: P
 
 def test_safety__allowed_html_is_sanitised(collection: Collection, tmp_path: Path) -> None:
     source = _write_doc(tmp_path, HOSTILE)
+    (tmp_path / "x.png").write_bytes(b"an image")
     out = tmp_path / "doc.apkg"
     result = _build(str(source), "-o", str(out), "--allow-html")
     assert result.exit_code == 0, result.output
@@ -198,7 +200,8 @@ def test_safety__allowed_html_is_sanitised(collection: Collection, tmp_path: Pat
         assert dangerous not in answer
     assert "javascript:" not in answer.replace("[link](javascript:alert(3))", "")
     # Harmless markup, and what deckgen itself emits, survives.
-    assert '<img src="x.png">' in answer
+    packed = f"dg-{hashlib.sha256(b'an image').hexdigest()[:16]}.png"
+    assert f'<img src="{packed}">' in answer
     assert "<b>bold</b> <kbd>Ctrl</kbd>" in answer
     assert '<th style="text-align:left">a</th>' in answer
     assert '<pre class="highlight"><code class="language-python"><span class="n">x</span>' in answer
@@ -271,6 +274,53 @@ def test_safety__only_images_inside_the_tree_are_packed(
     media_dir = Path(collection.media.dir())
     assert sorted(p.name for p in media_dir.iterdir()) == sorted([first, second])
     assert (media_dir / first).read_bytes() == b"first image"
+
+
+RAW_IMAGES = (
+    'Inline <img src="img/a.png" width="120" alt="a"> and ![md](img/a.png).\n\n'
+    '<p>\n<img src="img/b c.png">\n<img src="img/missing.png">\n</p>\n\n'
+    '<img src="../secret.png"> <img src="https://example.com/x.png">'
+)
+
+
+def test_safety__raw_html_images_are_packed_and_checked_like_markdown_ones(
+    tmp_path: Path, collection: Collection
+) -> None:
+    source_dir = tmp_path / "notes"
+    (source_dir / "img").mkdir(parents=True)
+    (source_dir / "img" / "a.png").write_bytes(b"first image")
+    (source_dir / "img" / "b c.png").write_bytes(b"second image")
+    (tmp_path / "secret.png").write_bytes(b"outside the tree")
+    source = _write_doc(source_dir, RAW_IMAGES)
+    checked = CliRunner().invoke(cli, ["check", "--allow-html", str(source)])
+    assert checked.exit_code == 1
+    assert f"{source}:9: error: image img/missing.png not found\n" in checked.output
+    assert f"{source}:12: error: image ../secret.png is outside the source's folder" in (
+        checked.output
+    )
+    assert f"{source}:12: info: remote image https://example.com/x.png is not packed" in (
+        checked.output
+    )
+
+    out = tmp_path / "deck.apkg"
+    assert _build(str(source), "-o", str(out), "--allow-html", "--force").exit_code == 0
+    first = f"dg-{hashlib.sha256(b'first image').hexdigest()[:16]}.png"
+    second = f"dg-{hashlib.sha256(b'second image').hexdigest()[:16]}.png"
+    answer = _answer(collection, out)
+    assert f'<img src="{first}" width="120" alt="a">' in answer
+    assert f'<img src="{first}" alt="md">' in answer
+    assert f'<img src="{second}">' in answer
+    for unpacked in ("img/missing.png", "../secret.png", "https://example.com/x.png"):
+        assert f'<img src="{unpacked}">' in answer
+    media_dir = Path(collection.media.dir())
+    assert sorted(p.name for p in media_dir.iterdir()) == sorted([first, second])
+    # The library's build without a state file renders the cards another way: the same package.
+    again = tmp_path / "again.apkg"
+    build(source, again, BuildOptions(allow_html=True, force=True), clock=lambda: 0)
+    with zipfile.ZipFile(again) as zf:
+        assert sorted(json.loads(zf.read("media")).values()) == sorted([first, second])
+        collection_db = zf.read("collection.anki2")
+    assert f'<img src="{second}">'.encode() in collection_db
 
 
 def test_safety__media_names_come_from_content(image_tree: Path, tmp_path: Path) -> None:

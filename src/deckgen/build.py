@@ -213,7 +213,10 @@ def make_deck(
         document.path,
     )
     env = {MEDIA_ENV_KEY: media.names}
-    clean = sanitize_html if options.allow_html else str
+
+    def clean(html: str) -> str:
+        return sanitize_html(html, media.names) if options.allow_html else html
+
     # A card's tags are its part's: made once per part, not once per card.
     tags = {
         part: (

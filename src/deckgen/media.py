@@ -46,11 +46,14 @@ class MediaPlan:
 
 
 def find_images(tokens: Iterable[Token]) -> Iterator[Image]:
-    """Every image in a block token stream, with the line it is on."""
+    """Every image in a block token stream, with the line it is on: Markdown images, and the
+    `<img>` tags of raw HTML (there is raw HTML only with `--allow-html`)."""
     for token in tokens:
         if token.type == "inline" and token.children:
             start = token.map[0] + 1 if token.map else 0
             yield from _inline_images(token.children, start)
+        elif token.type == "html_block":
+            yield from _html_images(token.content, token.map[0] + 1 if token.map else 0)
 
 
 def _inline_images(children: Sequence[Token], line: int) -> Iterator[Image]:
@@ -61,6 +64,30 @@ def _inline_images(children: Sequence[Token], line: int) -> Iterator[Image]:
             yield Image(str(child.attrGet("src") or ""), line)
             if child.children:
                 yield from _inline_images(child.children, line)
+        elif child.type == "html_inline" and "<img" in child.content.lower():
+            yield from _html_images(child.content, line)
+
+
+def _html_images(html: str, line: int) -> Iterator[Image]:
+    if "<img" not in html.lower():
+        return
+    from html.parser import HTMLParser  # only documents with raw HTML get here
+
+    class Sources(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.found: list[Image] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag == "img":
+                src = dict(attrs).get("src")
+                if src:
+                    self.found.append(Image(src, line + self.getpos()[0] - 1))
+
+    parser = Sources()
+    parser.feed(html)
+    parser.close()
+    yield from parser.found
 
 
 def is_remote(src: str) -> bool:

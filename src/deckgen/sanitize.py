@@ -8,6 +8,7 @@ emits (classes for highlighting and math, `text-align` for table columns).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 
 
@@ -20,14 +21,24 @@ def _attributes() -> dict[str, set[str]]:
     return allowed
 
 
-def sanitize_html(html: str) -> str:
-    """`html` with everything that could run code removed; harmless markup kept."""
+def sanitize_html(html: str, images: Mapping[str, str] | None = None) -> str:
+    """`html` with everything that could run code removed; harmless markup kept.
+
+    `images` maps an `<img>`'s `src` as written to the name of the file the package carries
+    for it (see `deckgen.media.plan_media`), for images written as raw HTML.
+    """
     # Imported here: only builds with raw HTML allowed need it.
     import nh3
+
+    def packed(tag: str, attribute: str, value: str) -> str:
+        if images and tag == "img" and attribute == "src":
+            return images.get(value, value)
+        return value
 
     return nh3.clean(
         html,
         attributes=_attributes(),
+        attribute_filter=packed,
         filter_style_properties={"text-align"},
         link_rel="noopener noreferrer",
     )

@@ -145,7 +145,7 @@ class _Worker:
     ) -> _Share:
         """Parse, check and render the chunks in `ranges`, then free their inline tokens."""
         md, lint = self.md, self.lint
-        clean = sanitize_html if lint.allow_html else str
+        allow_html = lint.allow_html
         share = _Share()
         part_html: dict[str, str] = {}
         env: dict[str, object] = {}
@@ -168,6 +168,10 @@ class _Worker:
                     names = media.names
                 render_env = {ENV_KEY: names}
                 heading = card.part.heading
+
+                def clean(html: str, names: Mapping[str, str] = names) -> str:
+                    return sanitize_html(html, names) if allow_html else html
+
                 if heading not in part_html:
                     part_html[heading] = clean(render_inline_source(heading, md))
                 share.rendered.append(
