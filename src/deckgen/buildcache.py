@@ -134,6 +134,9 @@ def save_cache(path: Path, key: str, value: object, files: Callable[[], dict[str
             "files": files(),
         }
         handle.write(b"\n" + json.dumps(meta).encode() + b"\n")
+        # Renaming over an existing file makes ext4 flush the new one first (its guard for
+        # programs that skip fsync): milliseconds, for a file a crash may lose anyway.
+        path.unlink(missing_ok=True)
 
 
 class _HashingWriter:
