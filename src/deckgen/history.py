@@ -201,7 +201,9 @@ def _kinds(
     if before is None:
         return ("new",)
     kinds: list[ChangeKind] = []
-    if normalize_question(before.question) != normalize_question(card.question):
+    if before.question != card.question and (
+        normalize_question(before.question) != normalize_question(card.question)
+    ):
         kinds.append("reworded")
     if before.part != card.part.heading and renamed.get(before.part) != card.part.heading:
         kinds.append("moved")
