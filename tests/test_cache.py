@@ -3,11 +3,11 @@ scratch gives, byte for byte; a stale, corrupt or crafted cache is ignored."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import pickle
 import random
 import shutil
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -224,7 +224,7 @@ def _crafted(data: bytes) -> bytes:
     """A valid trailer over a pickle that would run a command if it were trusted."""
     _, meta = _split(data)
     body = pickle.dumps(_Exploit())
-    meta["sha256"] = hashlib.sha256(body).hexdigest()
+    meta["body"] = [len(body), zlib.crc32(body)]
     return _joined(body, meta)
 
 
