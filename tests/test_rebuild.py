@@ -221,6 +221,22 @@ def test_cli__status_warns_what_subdecks_cannot_carry(doc: Path, tmp_path: Path)
     )
 
 
+def test_cli__subdecks_from_the_config_bring_their_warnings_without_the_flag(
+    doc: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "deckgen.toml").write_text("subdecks = true\n", encoding="utf-8")
+    runner = CliRunner()
+    out = str(tmp_path / "a.apkg")
+    assert runner.invoke(cli, ["build", str(doc), "-o", out]).exit_code == 0
+    doc.write_text(DOC.replace("## Part 1: Basics", "## Part 1: Letters"), encoding="utf-8")
+    warning = "warning: renamed part: cards already in subdeck 'Part 1: Basics' stay there"
+    assert warning in runner.invoke(cli, ["status", str(doc)]).output
+    assert warning not in runner.invoke(cli, ["status", "--no-subdecks", str(doc)]).output
+    built = runner.invoke(cli, ["build", str(doc), "-o", out])
+    assert built.exit_code == 0, built.output
+    assert warning in built.output
+
+
 def test_cli__status_before_the_first_build_says_so(doc: Path) -> None:
     result = CliRunner().invoke(cli, ["status", str(doc)])
     assert result.stdout == (

@@ -82,6 +82,9 @@ class BuildReport:
     """Nothing changed since the previous build, so nothing was written."""
     reparsed: int | None = None
     """How many cards were parsed and rendered (all of them unless the cache spared some)."""
+    subdecks: bool = False
+    """Each part went into its own subdeck (the options as they settled: flag, front matter,
+    config)."""
 
 
 def load_document(path: Path, md: MarkdownIt, options: BuildOptions | None = None) -> Document:
@@ -385,4 +388,5 @@ def _build(
         parts=len({note.part for note in deck.notes}),
         seconds=time.perf_counter() - started,
         diagnostics=revision.diagnostics,
+        subdecks=bool(options.subdecks),
     )

@@ -153,7 +153,7 @@ def build(
                     click.echo(str(diagnostic), err=True)
             click.echo(build_summary(report))
             if report.revision is not None:
-                echo_revision(report.revision, subdecks=bool(subdecks))
+                echo_revision(report.revision, subdecks=report.subdecks)
             if report.state_written is not None:
                 click.echo(f"state → {report.state_written} (commit it with the source)")
 
@@ -228,13 +228,18 @@ def check(
 
 @cli.command()
 @source_args
-@click.option("--subdecks", is_flag=True, help="Warn about what subdecks cannot carry.")
+@click.option(
+    "--subdecks/--no-subdecks",
+    default=None,
+    help="Warn about what subdecks cannot carry (default: as the build would, from the config "
+    "or front matter).",
+)
 @allow_html_option
 @reading_options
 @theme_option
 def status(
     sources: tuple[Path, ...],
-    subdecks: bool,
+    subdecks: bool | None,
     allow_html: bool,
     part_level: int | None,
     question_level: int | None,
@@ -244,7 +249,7 @@ def status(
     """Show what the next build changes (new, reworded, moved, changed, removed); write nothing."""
     import time
 
-    from deckgen.build import BuildOptions, revise_source
+    from deckgen.build import BuildOptions, revise_settled
     from deckgen.report import status_lines
     from deckgen.state import load_state, state_path
 
@@ -260,7 +265,9 @@ def status(
         )
         for path in _sources(sources):
             previous = load_state(state_path(path))
-            _, revision = revise_source(path, options_for(path), previous, now=int(time.time()))
+            _, revision, settled = revise_settled(
+                path, options_for(path), previous, now=int(time.time())
+            )
             for diagnostic in revision.diagnostics:
                 if diagnostic.severity != "info":
                     click.echo(str(diagnostic), err=True)
@@ -270,7 +277,7 @@ def status(
                     f"{len(revision.deck.notes)} cards their question-based IDs"
                 )
                 continue
-            for line in status_lines(path, revision, subdecks=subdecks):
+            for line in status_lines(path, revision, subdecks=bool(settled.subdecks)):
                 click.echo(line)
 
 

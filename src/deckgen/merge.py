@@ -124,4 +124,5 @@ def build_merged(
         parts=len({(note.source.split("#")[0], note.part) for note in notes}),
         seconds=time.perf_counter() - started,
         diagnostics=tuple(diagnostics),
+        subdecks=bool(options.subdecks),
     )

@@ -91,6 +91,7 @@ def cached_build(
                 seconds=time.perf_counter() - started,
                 diagnostics=entry.diagnostics,
                 up_to_date=True,
+                subdecks=bool(entry.options.subdecks),
             )
     snapshot = _unpacked(entry)
     if snapshot is None:
@@ -136,6 +137,7 @@ def cached_build(
         revision=revision,
         state_written=state_file if written else None,
         reparsed=reparsed,
+        subdecks=bool(settled_options.subdecks),
     )
 
 
