@@ -356,7 +356,6 @@ def package_selected(
     writing = start_package(
         deck,
         output,
-        subdecks=bool(options.subdecks),
         notetype_mtime=revision.state.notetype.mtime,
         theme=options.theme or DEFAULT_THEME,
     )

@@ -126,7 +126,7 @@ def save_cache(path: Path, key: str, value: object, files: Callable[[], dict[str
     # package, so that a build that fails leaves no cache folder behind either.
     staging = path.parent.parent
     with atomic_path(path, sync=False, staging=staging) as tmp, tmp.open("wb") as handle:
-        sink = _HashingWriter(handle)
+        sink = _ChecksumWriter(handle)
         pickle.dump(value, sink, protocol=pickle.HIGHEST_PROTOCOL)
         meta = {
             "format": FORMAT,
@@ -141,7 +141,7 @@ def save_cache(path: Path, key: str, value: object, files: Callable[[], dict[str
         path.unlink(missing_ok=True)
 
 
-class _HashingWriter:
+class _ChecksumWriter:
     """Writes to `handle`, keeping the length and CRC-32 of what it writes."""
 
     def __init__(self, handle: BinaryIO) -> None:

@@ -111,7 +111,6 @@ def build_merged(
     write_package(
         deck,
         output,
-        subdecks=bool(options.subdecks),
         notetype_mtime=notetype_mtime,
         theme=theme,
     )

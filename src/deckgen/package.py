@@ -82,7 +82,6 @@ def write_package(
     deck: Deck,
     path: Path,
     *,
-    subdecks: bool = False,
     notetype_mtime: int | None = None,
     theme: str = DEFAULT_THEME,
 ) -> SkeletonKey:
@@ -92,9 +91,7 @@ def write_package(
     only when it is newer); without it the newest note's mtime stands in. Returns the key of
     the empty collection it used (see `skeletons`).
     """
-    writing = start_package(
-        deck, path, subdecks=subdecks, notetype_mtime=notetype_mtime, theme=theme
-    )
+    writing = start_package(deck, path, notetype_mtime=notetype_mtime, theme=theme)
     writing.wait()
     return writing.skeleton
 
@@ -103,7 +100,6 @@ def start_package(
     deck: Deck,
     path: Path,
     *,
-    subdecks: bool = False,
     notetype_mtime: int | None = None,
     theme: str = DEFAULT_THEME,
 ) -> PackageWrite:
