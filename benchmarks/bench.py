@@ -100,8 +100,8 @@ if mode == "parse":
     md.use(front_matter_plugin).use(dollarmath_plugin, allow_digits=False, double_inline=True)
     t = time.perf_counter(); md.parse(text); took = time.perf_counter() - t
 else:
-    from deckgen.build import build
-    import deckgen.package, deckgen.rebuild, genanki, pygments.formatters
+    from deckgen.pipeline import build
+    import deckgen.anki.package, deckgen.cache.layer, genanki, pygments.formatters
     folder = src.parent
     t = time.perf_counter()
     build(src, folder / "out.apkg", state_file=folder / "state.json")
@@ -176,8 +176,8 @@ def ankdown() -> list[str] | None:
 
 def ankdown_cards(doc: Path, folder: Path) -> Path:
     """The same cards in ankdown's format (front `%` back `%` tags, cards split by `---`)."""
-    from deckgen.build import load_document
-    from deckgen.markdown import make_markdown
+    from deckgen.pipeline import load_document
+    from deckgen.parse.markdown import make_markdown
 
     document = load_document(doc, make_markdown())
     cards = []

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 import pytest
 from markdown_it import MarkdownIt
 
-from deckgen.markdown import make_markdown
+from deckgen.parse.markdown import make_markdown
 
 if TYPE_CHECKING:
-    from deckgen.preview import PreviewReport
+    from deckgen.preview.page import PreviewReport
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "source" / "ml-interview-qa.md"
@@ -53,6 +53,6 @@ def collection(tmp_path: Path) -> Iterator[object]:
 @pytest.fixture(scope="session")
 def seed_preview(tmp_path_factory: pytest.TempPathFactory) -> PreviewReport:
     """The seed's preview page, written once for every test that reads or opens it."""
-    from deckgen.preview import preview
+    from deckgen.preview.page import preview
 
     return preview(SEED, tmp_path_factory.mktemp("preview") / "ml-interview-qa.html")

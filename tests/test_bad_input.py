@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from deckgen.cli import cli
+from deckgen.cli.commands import cli
 from deckgen.source import MAX_SOURCE_BYTES
 from tests.anki_support import SeenNote, import_apkg, notes, open_collection
 
@@ -108,7 +108,7 @@ def test_bad_input__a_50_mb_document_is_refused_in_bounded_memory(tmp_path: Path
     code = (
         "import re\n"
         "from pathlib import Path\n"
-        "from deckgen.cli import main\n"
+        "from deckgen.cli.commands import main\n"
         "try:\n    main()\n"
         "except SystemExit as exc:\n"
         "    status = Path('/proc/self/status').read_text()\n"

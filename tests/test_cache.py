@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from deckgen.build import BuildReport, build
-from deckgen.buildcache import cache_path
-from deckgen.cli import cli
+from deckgen.pipeline import BuildReport, build
+from deckgen.cache.store import cache_path
+from deckgen.cli.commands import cli
 from deckgen.errors import CheckError, SourceError
 
 from .conftest import SEED
@@ -308,11 +308,11 @@ def test_cache__a_first_build_gives_what_the_plain_pipeline_gives(
 def test_cache__a_second_process_renders_half_with_the_same_result(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, child: str
 ) -> None:
-    import deckgen.streamed
+    import deckgen.process
 
     outputs = []
     started: list[bool] = []
-    real = deckgen.streamed.start_in_child
+    real = deckgen.process.start_in_child
 
     def spy(work: Callable[[], object]) -> Callable[[], object] | None:
         handle = real(work)
@@ -320,9 +320,9 @@ def test_cache__a_second_process_renders_half_with_the_same_result(
         # A child that dies leaves its half to the parent.
         return (lambda: None) if child == "fails" else handle
 
-    monkeypatch.setattr(deckgen.streamed, "start_in_child", spy)
+    monkeypatch.setattr(deckgen.process, "start_in_child", spy)
     for name, threshold in (("serial", 10**9), ("parallel", 1)):
-        monkeypatch.setattr(deckgen.streamed, "PARALLEL_CARDS", threshold)
+        monkeypatch.setattr(deckgen.process, "PARALLEL_CARDS", threshold)
         folder = tmp_path / name
         folder.mkdir()
         shutil.copyfile(SEED, folder / SEED.name)

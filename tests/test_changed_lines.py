@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from deckgen.linediff import line_count, line_edit, line_start
+from deckgen.cache.linediff import line_count, line_edit, line_start
 
 
 def _line_by_line(old: list[str], new: list[str]) -> tuple[int, int]:

@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 from markdown_it.utils import read_fixture_file
 
-from deckgen.check import check_file
-from deckgen.cli import cli
+from deckgen.check.rules import check_file
+from deckgen.cli.commands import cli
 from tests.conftest import SEED
 
 FIXTURES = Path(__file__).parent / "fixtures" / "check"

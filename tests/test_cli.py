@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from deckgen import __version__
-from deckgen.cli import cli
+from deckgen.cli.commands import cli
 
 
 def test_cli__build_writes_the_deck_and_a_summary(seed_copy: Path, tmp_path: Path) -> None:
@@ -102,12 +102,12 @@ def test_cli__no_subdecks_overrides_the_config(seed_copy: Path, tmp_path: Path) 
 def test_cli__an_internal_bug_is_one_line_not_a_traceback(
     seed_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import deckgen.build
+    import deckgen.pipeline
 
     def broken(*args: object, **kwargs: object) -> None:
         raise ValueError("boom")
 
-    monkeypatch.setattr(deckgen.build, "build", broken)
+    monkeypatch.setattr(deckgen.pipeline, "build", broken)
     out = tmp_path / "deck.apkg"
     result = CliRunner().invoke(cli, ["build", str(seed_copy), "-o", str(out)])
     assert result.exit_code == 2

@@ -14,11 +14,11 @@ from typing import Any
 import genanki
 import pytest
 
-from deckgen import package
-from deckgen.build import BuildOptions, revise_source
-from deckgen.identity import deck_id
+from deckgen.anki import package
+from deckgen.pipeline import BuildOptions, revise_source
+from deckgen.identity.ids import deck_id
 from deckgen.model import Deck
-from deckgen.package import (
+from deckgen.anki.package import (
     BACK,
     FIELDS,
     FRONT,
@@ -139,7 +139,7 @@ def _refuse(*args: object) -> bytes:
 REBUILD = """
 import sys
 from pathlib import Path
-from deckgen.build import build
+from deckgen.pipeline import build
 source = Path(sys.argv[1])
 build(source, source.with_suffix(".apkg"), state_file=source.with_suffix(".json"))
 print(" ".join(sorted(m for m in sys.modules if m.split(".")[0] == "genanki")))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from deckgen.identity import question_ids
-from deckgen.match import Current, Known, Matching, match_cards, similarity
+from deckgen.identity.ids import question_ids
+from deckgen.identity.match import Current, Known, Matching, match_cards, similarity
 
 NS = "deck"
 

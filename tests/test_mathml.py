@@ -8,8 +8,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from markdown_it import MarkdownIt
 
-from deckgen.build import BuildOptions, load_document, make_deck
-from deckgen.mathml import RAW_CLASS, html_with_mathml
+from deckgen.pipeline import BuildOptions, load_document, make_deck
+from deckgen.render.mathml import RAW_CLASS, html_with_mathml
 from tests.conftest import SEED
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from deckgen.parse import parse_document
+from deckgen.parse.cards import parse_document
 
 
 def _parse(md: MarkdownIt, text: str, name: str = "doc.md"):  # type: ignore[no-untyped-def]

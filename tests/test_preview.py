@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from deckgen.build import BuildOptions
-from deckgen.cli import cli
+from deckgen.pipeline import BuildOptions
+from deckgen.cli.commands import cli
 from deckgen.errors import DeckgenError
 from deckgen.model import Note
-from deckgen.package import BACK, FRONT, notetype_css
-from deckgen.preview import PreviewReport, card_faces, fill_template, preview
+from deckgen.anki.package import BACK, FRONT, notetype_css
+from deckgen.preview.page import PreviewReport, card_faces, fill_template, preview
 from tests.conftest import ROOT, SEED
 
 

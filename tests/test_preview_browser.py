@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser
 
-from deckgen.build import BuildOptions
-from deckgen.preview import PreviewReport, preview
+from deckgen.pipeline import BuildOptions
+from deckgen.preview.page import PreviewReport, preview
 from tests.browser_support import VIEWS, View, chromium, open_page
 from tests.colors import contrast, luminance
 from tests.conftest import ROOT, SEED

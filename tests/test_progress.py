@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from deckgen.build import build
-from deckgen.cli import cli
-from deckgen.progress import CardCounter
+from deckgen.pipeline import build
+from deckgen.cli.commands import cli
+from deckgen.cli.progress import CardCounter
 
 from .conftest import SEED
 

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from deckgen.cli import cli
+from deckgen.cli.commands import cli
 from tests.anki_support import import_apkg, notes, open_collection
 
 # Pieces that steer the parser into its corners: headings, fences, math, HTML, nesting, images.

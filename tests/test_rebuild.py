@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from deckgen.build import BuildOptions, build, tag_prefix
-from deckgen.cli import cli
+from deckgen.pipeline import BuildOptions, build, tag_prefix
+from deckgen.cli.commands import cli
 from deckgen.errors import SourceError
-from deckgen.identity import question_ids
-from deckgen.markdown import make_markdown
-from deckgen.parse import parse_document
-from deckgen.state import load_state, state_path
+from deckgen.identity.ids import question_ids
+from deckgen.parse.markdown import make_markdown
+from deckgen.parse.cards import parse_document
+from deckgen.identity.state import load_state, state_path
 
 T0 = 1_700_000_000
 

@@ -16,7 +16,7 @@ HEAVY = ("genanki", "pygments", "latex2mathml", "nh3", "anki")
 
 PROBE = """
 import sys
-from deckgen.launch import main
+from deckgen.cli.commands import main
 try:
     main()
 except SystemExit:
@@ -52,22 +52,16 @@ def test_startup__commands_run_through_click(args: list[str]) -> None:
     assert "click" in _loaded(*args, cwd=ROOT)
 
 
-def test_startup__group_help_loads_not_even_click_or_pathlib() -> None:
-    loaded = _loaded("--help", cwd=ROOT)
-    assert "deckgen" in loaded
-    assert not loaded & {"click", "markdown_it", "pathlib", "typing"}
-
-
 # What a rebuild after a one-line prose edit never needs: the settings readers (no config, no
 # front matter), the formula checker, the state file parser (the cache holds the state) and the
 # libraries that highlight, sanitise and convert math.
 NOT_FOR_A_PROSE_EDIT = (
-    "deckgen.config",
-    "deckgen.settings",
-    "deckgen.frontmatter",
-    "deckgen.loading",
-    "deckgen.mathml",
-    "deckgen.strictjson",
+    "deckgen.config.project",
+    "deckgen.config.settings",
+    "deckgen.config.frontmatter",
+    "deckgen.config.loading",
+    "deckgen.render.mathml",
+    "deckgen.identity.strictjson",
     "deckgen.merge",
     "tomllib",
     "yaml",
@@ -99,20 +93,20 @@ def test_startup__a_rebuild_after_a_prose_edit_skips_what_it_does_not_use(
     result = _probe(*build, cwd=folder, probe=MODULES_PROBE)
     assert "1 rendered again" in result.stdout  # the cache's splice, not a full build
     loaded = set(result.stdout.splitlines()[-1].split())
-    assert "deckgen.rebuild" in loaded
+    assert "deckgen.cache.layer" in loaded
     assert sorted(loaded & set(NOT_FOR_A_PROSE_EDIT)) == []
 
 
 # `deckgen list` reads parts and cards: it checks, identifies, renders and packages nothing.
 NOT_FOR_LISTING = (
-    "deckgen.check",
-    "deckgen.content_rules",
-    "deckgen.history",
-    "deckgen.state",
-    "deckgen.snapshot",
-    "deckgen.streamed",
-    "deckgen.collection",
-    "deckgen.package",
+    "deckgen.check.rules",
+    "deckgen.check.content",
+    "deckgen.identity.history",
+    "deckgen.identity.state",
+    "deckgen.cache.snapshot",
+    "deckgen.process",
+    "deckgen.anki.collection",
+    "deckgen.anki.package",
     "sqlite3",
     "difflib",
 )
@@ -122,5 +116,5 @@ def test_startup__list_loads_no_checker_history_or_packager() -> None:
     result = _probe("list", cwd=ROOT, probe=MODULES_PROBE)
     assert "ml-interview-qa" in result.stdout
     loaded = set(result.stdout.splitlines()[-1].split())
-    assert "deckgen.listing" in loaded
+    assert "deckgen.cli.listing" in loaded
     assert sorted(loaded & set(NOT_FOR_LISTING)) == []

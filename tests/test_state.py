@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from deckgen.build import build
+from deckgen.pipeline import build
 from deckgen.errors import SourceError
-from deckgen.state import (
+from deckgen.identity.state import (
     CardRecord,
     DeckState,
     NotetypeRecord,

@@ -1,3 +1,3 @@
-from deckgen.launch import main
+from deckgen.cli.commands import main
 
 main()

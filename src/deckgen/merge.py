@@ -7,13 +7,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from deckgen.build import BuildOptions, BuildReport, revise_settled
+from deckgen.pipeline import BuildOptions, BuildReport, revise_settled
 from deckgen.errors import DeckgenError, SourceError
 from deckgen.model import Deck, Diagnostic, MediaFile, Note
 from deckgen.select import EmptySelectionError, select_deck, skipped_message
 from deckgen.slug import slugify
-from deckgen.state import DeckState, load_state, save_state
-from deckgen.themes import DEFAULT_THEME
+from deckgen.identity.state import DeckState, load_state, save_state
+from deckgen.anki.themes import DEFAULT_THEME
 
 MERGED_DECK = "deckgen"
 
@@ -49,7 +49,7 @@ def build_merged(
     With `state_file_for` (the CLI passes `state_path`), each file's state is read and updated
     as its own build would, so its notes keep the same IDs and mtimes in both packages.
     """
-    from deckgen.package import write_package
+    from deckgen.anki.package import write_package
 
     options = options or BuildOptions()
     started = time.perf_counter()

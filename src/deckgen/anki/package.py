@@ -1,0 +1,208 @@
+"""The only module that knows genanki: the notetype, its fixed ID, and writing the `.apkg`.
+
+genanki writes the empty collection; `deckgen.anki.collection` adds the notes and cards."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import sys
+import threading
+import zipfile
+from pathlib import Path
+
+from deckgen.atomic import atomic_path
+from deckgen.anki.collection import DeckLayout, SkeletonKey, fill, layout
+from deckgen.errors import SourceError
+from deckgen.identity.ids import deck_id
+from deckgen.model import Deck, MediaFile
+from deckgen.anki.themes import DEFAULT_THEME, theme_css
+
+# Fixed forever: Anki matches notetypes by ID, and re-import updates notes only while the
+# field and template lists stay exactly these.
+NOTETYPE_ID = 1_607_392_401
+NOTETYPE_NAME = "deckgen Q&A"
+FIELDS = ("Question", "Answer", "Part", "Source", "ID")
+
+FRONT = """<div class="dg-card">
+<div class="dg-part">{{Part}}</div>
+<div class="dg-question">{{Question}}</div>
+</div>"""
+
+BACK = """{{FrontSide}}
+<hr id="answer">
+<div class="dg-card dg-answer">{{Answer}}</div>
+<div class="dg-source">{{Source}}</div>"""
+
+# Zip entries carry a date; a fixed one keeps the package a function of its contents.
+_ZIP_DATE = (2020, 1, 1, 0, 0, 0)
+
+
+# Per process: the stylesheet is a function of deckgen's files and Pygments, which do not change
+# while it runs; building it imports Pygments' styles.
+_STYLESHEETS: dict[str, str] = {}
+
+
+def notetype_css(theme: str = DEFAULT_THEME) -> str:
+    """The card stylesheet of `theme`, with Pygments rules for light and night mode."""
+    if theme not in _STYLESHEETS:
+        _STYLESHEETS[theme] = theme_css(theme)
+    return _STYLESHEETS[theme]
+
+
+def known_stylesheet(theme: str, css: str) -> None:
+    """Take `css` as `theme`'s stylesheet: a copy a build cache kept for these same files."""
+    _STYLESHEETS.setdefault(theme, css)
+
+
+def notetype_digest(theme: str = DEFAULT_THEME) -> str:
+    """16 hex digits over everything Anki takes from the notetype: name, fields, templates, CSS."""
+    from deckgen.identity.history import digest
+
+    return digest([NOTETYPE_NAME, list(FIELDS), FRONT, BACK, notetype_css(theme)])
+
+
+# Per process, by (decks, CSS, stamp): the empty collection genanki writes for them. A build
+# cache hands over the one its build used, so a rebuild with the same decks skips genanki.
+_SKELETONS: dict[SkeletonKey, bytes] = {}
+
+
+def known_skeleton(key: SkeletonKey, data: bytes) -> None:
+    """Take `data` as the empty collection for `key`: a copy a build cache kept."""
+    _SKELETONS.setdefault(key, data)
+
+
+def skeletons() -> dict[SkeletonKey, bytes]:
+    """The empty collections made or known in this process."""
+    return dict(_SKELETONS)
+
+
+def write_package(
+    deck: Deck,
+    path: Path,
+    *,
+    notetype_mtime: int | None = None,
+    theme: str = DEFAULT_THEME,
+) -> SkeletonKey:
+    """Write `deck` to `path` atomically: a temp file in the same folder, then a rename.
+
+    `notetype_mtime` is when the notetype's CSS or templates last changed (Anki updates them
+    only when it is newer); without it the newest note's mtime stands in. Returns the key of
+    the empty collection it used (see `skeletons`).
+    """
+    writing = start_package(deck, path, notetype_mtime=notetype_mtime, theme=theme)
+    writing.wait()
+    return writing.skeleton
+
+
+def start_package(
+    deck: Deck,
+    path: Path,
+    *,
+    notetype_mtime: int | None = None,
+    theme: str = DEFAULT_THEME,
+) -> PackageWrite:
+    """`write_package`, returning while the package is compressed and written on a thread."""
+    if path.name == "collection.apkg":
+        raise SourceError(
+            path,
+            None,
+            "Anki treats 'collection.apkg' as a whole-collection backup; choose another name",
+        )
+    mtime = max((n.mtime for n in deck.notes), default=0)
+    stamp = mtime if notetype_mtime is None else notetype_mtime
+    decks, notes = layout(deck, deck_id)
+    key = (decks, notetype_css(theme), stamp)
+    if key not in _SKELETONS:
+        _SKELETONS[key] = _genanki_skeleton(*key)
+    # Note and card row IDs count up from this; deriving it from content keeps it stable.
+    collection = fill(_SKELETONS[key], decks, notes, notetype_id=NOTETYPE_ID, first_id=mtime * 1000)
+    return PackageWrite(key, collection, path, deck.media)
+
+
+_SWITCH_INTERVAL = 0.0002
+"""Seconds a thread may hold the interpreter lock while another waits (Python's default: 0.005)."""
+
+
+class PackageWrite:
+    """A package being compressed and written on a thread of its own.
+
+    zlib lets go of the interpreter lock while it compresses, so what the caller does meanwhile
+    (the state file, the build cache) runs on the second core.
+    """
+
+    def __init__(
+        self, skeleton: SkeletonKey, collection: bytes, path: Path, media: tuple[MediaFile, ...]
+    ) -> None:
+        self.skeleton = skeleton
+        """The key of the empty collection the package was made from."""
+        self._digest = ""
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._write, args=(collection, path, media))
+        # zlib takes the interpreter lock back between output blocks; at the default switch
+        # interval each of those waits 5 ms for the caller's thread, which doubles the time.
+        self._interval = sys.getswitchinterval()
+        sys.setswitchinterval(_SWITCH_INTERVAL)
+        self._thread.start()
+
+    def wait(self) -> str:
+        """Return once the package is in place: SHA-256 of its bytes. Raises what writing raised."""
+        self._thread.join()
+        sys.setswitchinterval(self._interval)
+        if self._error is not None:
+            raise self._error
+        return self._digest
+
+    def _write(self, collection: bytes, path: Path, media: tuple[MediaFile, ...]) -> None:
+        try:
+            with atomic_path(path) as tmp:
+                _write_zip(collection, tmp, media)
+                self._digest = hashlib.sha256(tmp.read_bytes()).hexdigest()
+        except BaseException as exc:  # noqa: BLE001  (handed to `wait`, in the caller's thread)
+            self._error = exc
+
+
+def _genanki_skeleton(decks: DeckLayout, css: str, stamp: int) -> bytes:
+    """The collection genanki writes for these decks and no notes; the notetype is stamped
+    `stamp` and recorded in every deck that will hold notes, as genanki does for a deck's notes."""
+    import genanki
+
+    model = genanki.Model(
+        NOTETYPE_ID,
+        NOTETYPE_NAME,
+        fields=[{"name": name} for name in FIELDS],
+        templates=[{"name": "Card", "qfmt": FRONT, "afmt": BACK}],
+        css=css,
+        sort_field_index=0,
+    )
+    package_decks = []
+    for name, did, has_notes in decks:
+        package_deck = genanki.Deck(did, name)
+        if has_notes:
+            package_deck.add_model(model)
+        package_decks.append(package_deck)
+    # In memory: the collection is read back whole, so nothing goes to disk but the package.
+    conn = sqlite3.connect(":memory:")
+    try:
+        genanki.Package(package_decks).write_to_db(conn.cursor(), stamp, iter(()))
+        conn.commit()
+        return conn.serialize()
+    finally:
+        conn.close()
+
+
+def _write_zip(collection: bytes, path: Path, media: tuple[MediaFile, ...]) -> None:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        info = zipfile.ZipInfo("collection.anki2", _ZIP_DATE)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        # Level 1: a sixth larger than the default level, in a third of the time.
+        zf.writestr(info, collection, compresslevel=1)
+        # Anki's legacy package layout: entries "0", "1", … and a JSON map to file names.
+        names: dict[str, str] = {}
+        for number, item in enumerate(sorted(media, key=lambda m: m.name)):
+            entry = zipfile.ZipInfo(str(number), _ZIP_DATE)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(entry, item.data)
+            names[str(number)] = item.name
+        zf.writestr(zipfile.ZipInfo("media", _ZIP_DATE), json.dumps(names))

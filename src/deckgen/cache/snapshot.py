@@ -1,0 +1,202 @@
+"""What one build of a source leaves for the next: its cards as rendered, its headings, and
+the diagnostics of the rules that can be kept per card (see `deckgen.cache.incremental`)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from markdown_it.token import Token
+
+from deckgen.check.rules import RULES
+from deckgen.check.content import images, raw_html, unclosed_math
+from deckgen.identity.history import NoteKey, Revision
+from deckgen.check.context import Lint, Rule
+from deckgen.parse.marker import TOKEN as MARKER_TOKEN
+from deckgen.model import Diagnostic, Document, NoteFields, Part
+from deckgen.parse.shape import Shape, heading_bodies
+from deckgen.check.structure import (
+    deep_nesting,
+    duplicate_questions,
+    empty_parts,
+    headings_in_code,
+    headings_in_html,
+    no_cards,
+    unclosed_fences,
+)
+
+LOCAL_RULES: tuple[Rule, ...] = (
+    unclosed_math,
+    unclosed_fences,
+    headings_in_code,
+    headings_in_html,
+    raw_html,
+    images,
+)
+"""Rules whose every diagnostic comes from one token and lies on that token's lines."""
+DOCUMENT_RULES: tuple[Rule, ...] = (no_cards, duplicate_questions, empty_parts)
+"""Rules that read only the parsed document (cards, parts), not the tokens."""
+
+# Anything that could be a link reference definition, which changes links in every card.
+REFERENCE = re.compile(r"\]:")
+# Line breaks Python splits on but markdown-it does not (or normalises): lines would not match.
+ODD_BREAKS = re.compile("[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
+
+# Named tuples: a cache holds thousands of these, and tuples pickle several times faster.
+class CardOutput(NamedTuple):
+    """What a build made of one card, enough to reuse it without parsing it again."""
+
+    question: str
+    part: int
+    """Index into `Snapshot.parts`."""
+    line: int
+    anchor: str
+    source: str
+    question_html: str
+    answer_html: str
+    part_html: str
+    answer: str
+    """`deckgen.identity.history.answer_digest` of the card."""
+    note: NoteKey
+    """The note's ID, Source field and tags when `content` was taken."""
+    content: str
+    """`deckgen.identity.history.note_digest` of the note these fields went into."""
+
+    @property
+    def fields(self) -> NoteFields:
+        """The note fields rendered for this card."""
+        return NoteFields(self.question_html, self.answer_html, self.part_html)
+
+
+class Heading(NamedTuple):
+    """A top-level heading: its lines (0-based, end exclusive), level, and whether it has a body."""
+
+    start: int
+    end: int
+    level: int
+    bodied: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What one build of a source leaves for the next."""
+
+    text: str
+    title: str | None
+    shape: Shape
+    parts: tuple[Part, ...]
+    cards: tuple[CardOutput, ...]
+    headings: tuple[Heading, ...]
+    parse_diagnostics: tuple[Diagnostic, ...]
+    """The parser's own diagnostics (`Document.diagnostics`)."""
+    local: tuple[tuple[Diagnostic, ...], ...]
+    """The diagnostics of each of `LOCAL_RULES`."""
+    spliceable: bool
+    """False when something in the document reaches across cards: the next build parses all."""
+
+
+def run_rules(lint: Lint) -> tuple[tuple[Diagnostic, ...], dict[Rule, list[Diagnostic]]]:
+    """Every build rule over `lint`: all diagnostics in line order (as `check_document` gives
+    them), and each rule's own list."""
+    found = {rule: list(rule(lint)) for rule in RULES}
+    return merged(lint.document, found), found
+
+
+def merged(document: Document, found: dict[Rule, list[Diagnostic]]) -> tuple[Diagnostic, ...]:
+    """The parser's diagnostics, then each rule's in `RULES` order, sorted (stably) by line."""
+    everything = list(document.diagnostics)
+    for rule in RULES:
+        everything.extend(found[rule])
+    return tuple(sorted(everything, key=lambda d: d.line or 0))
+
+
+def headings_of(tokens: Sequence[Token], offset: int = 0) -> tuple[Heading, ...]:
+    """The top-level headings of `tokens`, their lines moved down by `offset`."""
+    found = []
+    for index, level, bodied in heading_bodies(tokens):
+        start, end = tokens[index].map or (0, 0)
+        found.append(Heading(start + offset, end + offset, level, bodied))
+    return tuple(found)
+
+
+# A line on which the `$$` block rule looks for its closing `$$` on later lines: `$$` after
+# indentation, quote and list markers, and no other `$$` on the line.
+_MATH_OPENER = re.compile(r"^[ \t>]*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+)*\$\$(?!.*\$\$)")
+# Blocks whose lines no other block rule reads.
+_OPAQUE = frozenset(
+    ("math_block", "math_block_label", "fence", "code_block", "html_block", "front_matter")
+)
+
+
+def stray_math(lines: Sequence[str], tokens: Sequence[Token]) -> bool:
+    """Whether a line could open `$$` math yet is in no math block: the math rule pairs such a
+    line with the next one ending in `$$`, however far away, past blank lines and headings."""
+    inside: set[int] = set()
+    for token in tokens:
+        if token.type in _OPAQUE and token.map:
+            inside.update(range(*token.map))
+    return any(
+        number not in inside and _MATH_OPENER.match(line) for number, line in enumerate(lines)
+    )
+
+
+def spliceable(
+    text: str, tokens: Sequence[Token], found: dict[Rule, list[Diagnostic]], *, has_images: bool
+) -> bool:
+    """Whether a later build may re-parse part of this document alone (see the module doc)."""
+    return (
+        set(RULES) <= {*LOCAL_RULES, *DOCUMENT_RULES, deep_nesting}
+        and not found[deep_nesting]
+        and all(d.line for rule in LOCAL_RULES for d in found[rule])
+        and not REFERENCE.search(text)
+        and not ODD_BREAKS.search(text)
+        and not stray_math(text.splitlines(), tokens)
+        and not has_images
+        and not any(t.type == MARKER_TOKEN for t in tokens)
+    )
+
+
+def snapshot_of(
+    text: str,
+    document: Document,
+    revision: Revision,
+    shape: Shape,
+    headings: tuple[Heading, ...],
+    local: tuple[tuple[Diagnostic, ...], ...],
+    *,
+    spliceable: bool,
+) -> Snapshot:
+    """What `document`, built into `revision`, leaves for the next build."""
+    index = {part: number for number, part in enumerate(document.parts)}
+    cards = tuple(
+        CardOutput(
+            question=card.question,
+            part=index[card.part],
+            line=card.line,
+            anchor=card.anchor,
+            source=card.source,
+            question_html=note.question,
+            answer_html=note.answer,
+            part_html=note.part,
+            answer=record.answer,
+            note=(note.id, note.source, note.tags),
+            content=record.content,
+        )
+        for card, note, record in zip(
+            document.cards, revision.deck.notes, revision.state.cards, strict=True
+        )
+    )
+    return Snapshot(
+        text=text,
+        title=document.title,
+        shape=shape,
+        parts=document.parts,
+        cards=cards,
+        headings=headings,
+        parse_diagnostics=document.diagnostics,
+        local=local,
+        spliceable=spliceable,
+    )

@@ -1,0 +1,219 @@
+"""The build cache file: what one build of a source leaves beside its package for the next.
+
+`<output folder>/.cache/<output stem>.cache` holds a pickled body and a trailer line (format,
+deckgen version, the key of everything the build depended on, the body's length and CRC-32,
+SHA-256 of the package and state file the build wrote). A file from another deckgen version,
+with another key, truncated or altered is ignored, never trusted: the build then starts from
+scratch. Unpickling is limited to deckgen's own record classes, so even a crafted file cannot
+make the build call anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import io
+import json
+import pickle
+import sqlite3
+import sys
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from deckgen import __version__
+from deckgen.atomic import atomic_path
+from deckgen.pipeline import BuildOptions
+from deckgen.cache.pack import PackedSnapshot
+from deckgen.anki.collection import SkeletonKey
+from deckgen.model import Diagnostic
+from deckgen.identity.state import CardRecord, DeckState, NotetypeRecord
+
+FORMAT = "deckgen-cache/4"
+CACHE_DIR = ".cache"
+
+# The classes a cache body may hold; `deckgen.*` classes only if they are plain records.
+_ALLOWED_MODULES = (
+    "deckgen.pipeline",
+    "deckgen.cache.store",
+    "deckgen.config.project",
+    "deckgen.model",
+    "deckgen.select",
+    "deckgen.config.settings",
+    "deckgen.parse.shape",
+    "deckgen.identity.state",
+)
+# Found without importing them: a rebuild that needs none of them should not load them.
+_RENDERERS = ("markdown_it", "mdit_py_plugins", "pygments", "nh3", "genanki")
+_ALLOWED = {("pathlib", "PosixPath"), ("pathlib", "WindowsPath"), ("builtins", "frozenset")}
+
+
+def cache_path(output: Path) -> Path:
+    """`build/x.apkg` → `build/.cache/x.cache`."""
+    return output.parent / CACHE_DIR / f"{output.stem}.cache"
+
+
+def fingerprint() -> str:
+    """What else decides a build's output: deckgen's own files (code, stylesheets, themes) and
+    the libraries that parse, highlight, sanitise and package, by the size and time of their
+    files, the SQLite that lays out the collection's bytes, and Python itself (its Unicode tables
+    normalise questions)."""
+    package = Path(__file__).parent.parent
+    files = [
+        (str(path.relative_to(package)), *_stamp(path))
+        for path in sorted(package.rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts
+    ]
+    libraries = []
+    for name in _RENDERERS:
+        spec = importlib.util.find_spec(name)
+        origin = Path(spec.origin) if spec is not None and spec.origin else None
+        libraries.append((name, _stamp(origin) if origin else None))
+    return repr((__version__, files, libraries, sqlite3.sqlite_version, sys.version))
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns
+
+
+def cache_key(*parts: object) -> str:
+    """SHA-256 over the `repr` of everything a build depends on besides its input files."""
+    return hashlib.sha256(repr((fingerprint(), *parts)).encode()).hexdigest()
+
+
+def load_cache(path: Path, key: str) -> tuple[Any, dict[str, str]] | None:
+    """The body stored in `path` under `key`, and the file digests stored with it; None when
+    missing, stale or damaged."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if not data.endswith(b"\n"):
+        return None
+    newline = data.rfind(b"\n", 0, len(data) - 1)
+    if newline < 0:
+        return None
+    try:
+        meta = json.loads(data[newline + 1 :])
+        if (
+            not isinstance(meta, dict)
+            or meta.get("format") != FORMAT
+            or meta.get("version") != __version__
+            or meta.get("key") != key
+            or meta.get("body") != [newline, zlib.crc32(memoryview(data)[:newline])]
+        ):
+            return None
+        files = meta.get("files")
+        if not isinstance(files, dict) or not all(isinstance(v, str) for v in files.values()):
+            return None
+        # From the whole file's buffer: a BytesIO over a slice of it would first copy the slice.
+        return _RecordUnpickler(io.BytesIO(data)).load(), files
+    except (ValueError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+        return None
+
+
+def save_cache(path: Path, key: str, value: object, files: Callable[[], dict[str, str]]) -> None:
+    """Write `value` under `key` to `path` atomically.
+
+    The body is pickled straight into the file (a rebuild's largest object is never held whole
+    in memory); then `files()` gives the digests of the files the build wrote, which a later
+    build compares with what it finds, and they go into the trailer.
+    """
+    # No fsync: a cache a crash truncates fails its checksum and is ignored. Written beside the
+    # package, so that a build that fails leaves no cache folder behind either.
+    staging = path.parent.parent
+    with atomic_path(path, sync=False, staging=staging) as tmp, tmp.open("wb") as handle:
+        sink = _ChecksumWriter(handle)
+        pickle.dump(value, sink, protocol=pickle.HIGHEST_PROTOCOL)
+        meta = {
+            "format": FORMAT,
+            "version": __version__,
+            "key": key,
+            "body": [sink.length, sink.crc],
+            "files": files(),
+        }
+        handle.write(b"\n" + json.dumps(meta).encode() + b"\n")
+        # Renaming over an existing file makes ext4 flush the new one first (its guard for
+        # programs that skip fsync): milliseconds, for a file a crash may lose anyway.
+        path.unlink(missing_ok=True)
+
+
+class _ChecksumWriter:
+    """Writes to `handle`, keeping the length and CRC-32 of what it writes."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self.handle = handle
+        # The length and CRC-32 catch a cut or damaged file (every burst of up to 32 bits, and
+        # all but one in four billion other damage) at a third of SHA-256's cost. A checksum
+        # cannot stop a deliberate forgery, and a SHA-256 stored beside the data could not
+        # either; the restricted unpickler is what makes a forged cache harmless.
+        self.crc = 0
+        self.length = 0
+
+    def write(self, data: bytes) -> int:
+        self.crc = zlib.crc32(data, self.crc)
+        self.length += len(data)
+        return self.handle.write(data)
+
+
+class _RecordUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) not in _ALLOWED and module not in _ALLOWED_MODULES:
+            raise pickle.UnpicklingError(f"{module}.{name} is not a cache record")
+        found = super().find_class(module, name)
+        if not isinstance(found, type):
+            raise pickle.UnpicklingError(f"{module}.{name} is not a record class")
+        return found
+
+
+_Record = tuple[str, str, str, str, str, int]
+PackedState = tuple[tuple[str, tuple[str, ...], int], tuple[_Record, ...], tuple[_Record, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class CacheEntry:
+    """What a build leaves in its cache file."""
+
+    snapshot: PackedSnapshot
+    options: BuildOptions
+    """The options that applied to the source (front matter and config settled)."""
+    source: str
+    """SHA-256 of the source text."""
+    state: PackedState
+    """The state this build wrote, as tuples (they pickle several times faster)."""
+    diagnostics: tuple[Diagnostic, ...]
+    cards: int
+    parts: int
+    stylesheet: tuple[str, str]
+    """(theme, the notetype's CSS): a rebuild need not load Pygments to make it again."""
+    skeleton: tuple[SkeletonKey, bytes]
+    normalized: tuple[str, ...]
+    """Each card's question as `deckgen.identity.ids.normalize_question` gives it."""
+    """The empty collection the package was made from: a rebuild need not load genanki."""
+
+
+def pack_state(state: DeckState) -> PackedState:
+    """`state` as tuples, which pickle several times faster than its records."""
+
+    def record(card: CardRecord) -> _Record:
+        return (card.id, card.question, card.part, card.answer, card.content, card.mtime)
+
+    notetype = state.notetype
+    return (
+        (notetype.content, notetype.fields, notetype.mtime),
+        tuple(record(card) for card in state.cards),
+        tuple(record(card) for card in state.removed),
+    )
+
+
+def unpack_state(packed: PackedState) -> DeckState:
+    """The state `pack_state` packed."""
+    notetype, cards, removed = packed
+    return DeckState(
+        NotetypeRecord(*notetype),
+        tuple(CardRecord(*card) for card in cards),
+        tuple(CardRecord(*card) for card in removed),
+    )

@@ -1,0 +1,75 @@
+"""The context every `check` rule reads, and the helpers rules share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from deckgen.parse.markdown import make_markdown
+from deckgen.model import Diagnostic, Document, Severity
+from deckgen.parse.shape import SEED_SHAPE, Shape
+
+
+@dataclass(frozen=True, slots=True)
+class Lint:
+    """Everything a rule may look at."""
+
+    path: Path
+    lines: tuple[str, ...]
+    tokens: tuple[Token, ...]
+    """The document's tokens; `\\$` escapes may be merged into text (see `inline_children`)."""
+    document: Document
+    allow_html: bool
+    max_nesting: int
+    shape: Shape = SEED_SHAPE
+    """The heading levels the document was read with."""
+    line_count: int | None = None
+    """How many lines the document has, when `lines` are left out (see `total_lines`)."""
+
+    @property
+    def total_lines(self) -> int:
+        """How many lines the document has."""
+        return len(self.lines) if self.line_count is None else self.line_count
+
+    def at(self, line: int | None, severity: Severity, message: str) -> Diagnostic:
+        """A diagnostic at `line` of this file."""
+        return Diagnostic(self.path, line, severity, message)
+
+
+Rule = Callable[[Lint], Iterable[Diagnostic]]
+
+
+@cache
+def lint_markdown(allow_html: bool) -> MarkdownIt:
+    """The build's parser, minus the pass that merges `\\$` escapes into plain text, so a rule can
+    tell an escaped dollar from one that opens math. Never used for rendering."""
+    md = make_markdown(allow_html=allow_html)
+    md.disable("text_join")
+    return md
+
+
+def inline_children(lint: Lint, token: Token) -> list[Token]:
+    """An inline token's children with escapes kept apart as `text_special` tokens.
+
+    Only inline text with a backslash-dollar is parsed again; elsewhere an escape changes nothing.
+    """
+    if "\\$" not in token.content:
+        return list(token.children or [])
+    (inline,) = lint_markdown(lint.allow_html).parseInline(token.content)
+    return list(inline.children or [])
+
+
+def line_of(token: Token) -> int:
+    """The 1-based line a block token starts on."""
+    return token.map[0] + 1 if token.map else 0
+
+
+def snippet(text: str, limit: int = 60) -> str:
+    """Source text quoted in a message: one line (a diagnostic is one line), and not too long."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "\u2026"

@@ -1,0 +1,136 @@
+"""`check` rules about the document's shape: cards, parts, fences, nesting."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from markdown_it.token import Token
+
+from deckgen.identity.ids import normalize_question
+from deckgen.check.context import Lint, line_of, snippet
+from deckgen.model import Diagnostic, Document, Severity
+from deckgen.parse.shape import SEED_SHAPE, Shape
+
+# Part and question headings; a lone `#` in code is far more often a comment than a title.
+_HEADING_LINE = re.compile(r"^ {0,3}#{2,6}[ \t]+\S")
+# Blocks that hold blocks: markdown-it drops their content once they open at its depth limit.
+_CONTAINERS = frozenset(
+    ("blockquote_open", "bullet_list_open", "ordered_list_open", "list_item_open")
+)
+
+
+def no_cards_reason(document: Document, shape: Shape = SEED_SHAPE) -> str | None:
+    """Why `document`, read as `shape`, gives no cards, or None when it gives some."""
+    if document.cards:
+        return None
+    if any(d.message.startswith("question has no answer") for d in document.diagnostics):
+        return "no question has an answer"
+    questions = "#" * shape.question_level
+    if shape.part_level is None:
+        return f"no question headings (`{questions} …`) found"
+    if not document.parts:
+        return f"no part headings (`{'#' * shape.part_level} …`) found"
+    return f"no question headings (`{questions} …`) under any part"
+
+
+def no_cards(lint: Lint) -> Iterator[Diagnostic]:
+    """A document without cards cannot be a deck."""
+    reason = no_cards_reason(lint.document, lint.shape)
+    if reason:
+        yield lint.at(None, "error", f"no cards: {reason}")
+
+
+def duplicate_questions(lint: Lint) -> Iterator[Diagnostic]:
+    """The same question twice (in one part or two) makes two cards to study."""
+    first: dict[str, int] = {}
+    for card in lint.document.cards:
+        key = normalize_question(card.question)
+        if key in first:
+            yield lint.at(card.line, "warning", f"duplicate question (first on line {first[key]})")
+        else:
+            first[key] = card.line
+
+
+def empty_parts(lint: Lint) -> Iterator[Diagnostic]:
+    """A part heading with no question under it gives no cards and no tag."""
+    parts = lint.document.parts
+    with_cards = {card.part for card in lint.document.cards}
+    for index, part in enumerate(parts):
+        end = parts[index + 1].line if index + 1 < len(parts) else lint.total_lines + 1
+        has_cards = part in with_cards
+        unanswered = any(
+            d.line is not None and part.line < d.line < end for d in lint.document.diagnostics
+        )
+        if not has_cards and not unanswered:
+            yield lint.at(part.line, "warning", "part has no questions")
+
+
+def unclosed_fences(lint: Lint) -> Iterator[Diagnostic]:
+    """A fence without its closing line swallows everything after it into one code block."""
+    for token in lint.tokens:
+        if token.type != "fence" or _fence_closed(lint, token):
+            continue
+        swallowed = [line for line in token.content.splitlines() if _HEADING_LINE.match(line)]
+        count = len(token.content.splitlines())
+        what = f"{count} line{'s' if count != 1 else ''}"
+        if swallowed:
+            what += f", including {len(swallowed)} heading{'s' if len(swallowed) != 1 else ''}"
+            what += f" from `{swallowed[0].strip()}`"
+        severity: Severity = "error" if swallowed else "warning"
+        yield lint.at(line_of(token), severity, f"code fence never closed; it swallows {what}")
+
+
+def headings_in_code(lint: Lint) -> Iterator[Diagnostic]:
+    """A `#` line inside a code block looks like a heading but is code, as intended."""
+    for token in lint.tokens:
+        if token.type == "fence" and _fence_closed(lint, token):
+            first = line_of(token) + 1
+        elif token.type == "code_block":
+            first = line_of(token)
+        else:
+            continue
+        for offset, text in enumerate(token.content.splitlines()):
+            if _HEADING_LINE.match(text):
+                yield lint.at(
+                    first + offset, "info", f"`{snippet(text)}` is in a code block, not a heading"
+                )
+
+
+def headings_in_html(lint: Lint) -> Iterator[Diagnostic]:
+    """With raw HTML on, a heading inside an HTML block is HTML: its question is lost."""
+    for token in lint.tokens:
+        if token.type != "html_block":
+            continue
+        for offset, text in enumerate(token.content.splitlines()):
+            if _HEADING_LINE.match(text):
+                yield lint.at(
+                    line_of(token) + offset,
+                    "warning",
+                    f"`{snippet(text)}` is inside an HTML block, so it is no heading",
+                )
+
+
+def deep_nesting(lint: Lint) -> Iterator[Diagnostic]:
+    """markdown-it stops nesting blocks at `maxNesting`; what is deeper is silently dropped."""
+    for token in lint.tokens:
+        if token.type in _CONTAINERS and token.level >= lint.max_nesting - 1:
+            yield lint.at(
+                line_of(token),
+                "error",
+                "lists or quotes nested too deep for the parser; the text from here on is lost",
+            )
+            return
+
+
+def _fence_closed(lint: Lint, token: Token) -> bool:
+    if not token.map or token.map[1] - token.map[0] < 2:
+        return False
+    # The closing line, without the indentation or `>` of a list item or quote it sits in.
+    last = (
+        lint.lines[token.map[1] - 1].lstrip(" \t>").rstrip()
+        if token.map[1] <= len(lint.lines)
+        else ""
+    )
+    marker = token.markup[0]
+    return len(last) >= len(token.markup) and last == marker * len(last)

@@ -1,0 +1,361 @@
+"""The `deckgen` command: thin click commands over the library."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from deckgen import __version__
+from deckgen.cli.errors import reported_errors
+from deckgen.cli.options import (
+    ConfigFinder,
+    each_selected,
+    make_selection,
+    reading_options,
+    selection_options,
+)
+from deckgen.cli.output import build_summary, card_counter, echo_revision, plural
+from deckgen.errors import DeckgenError
+from deckgen.anki.themes import DEFAULT_THEME, THEMES
+
+if TYPE_CHECKING:
+    from deckgen.pipeline import BuildReport
+
+SOURCE_DIR = Path("source")
+
+
+def _sources(given: tuple[Path, ...]) -> list[Path]:
+    if given:
+        return list(given)
+    found = sorted(SOURCE_DIR.glob("*.md"))
+    if not found:
+        raise DeckgenError(f"no sources given and no {SOURCE_DIR}/*.md found")
+    return found
+
+
+source_args = click.argument(
+    "sources", nargs=-1, type=click.Path(path_type=Path, dir_okay=True, exists=False)
+)
+allow_html_option = click.option(
+    "--allow-html",
+    is_flag=True,
+    help="Keep raw HTML from the source (sanitised) instead of escaping it.",
+)
+theme_option = click.option(
+    "--theme",
+    type=click.Choice(sorted(THEMES)),
+    help=(
+        "Card look; CSS only, so switching keeps every note and its review history "
+        f"(default: `theme` in the config or front matter, else {DEFAULT_THEME})."
+    ),
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="deckgen")
+def cli() -> None:
+    """Turn Markdown study documents into Anki decks that keep their review history."""
+
+
+@cli.command()
+@source_args
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), help="Output file (one source only)."
+)
+@click.option("--deck", "deck_name", help="Deck name (default: the document's # title).")
+@click.option(
+    "--subdecks/--no-subdecks",
+    default=None,
+    help="Put each part in its own subdeck (default: `subdecks` in the config, else no).",
+)
+@allow_html_option
+@click.option("--force", is_flag=True, help="Write the deck even if `check` finds errors.")
+@click.option("--merge", is_flag=True, help="Put all SOURCES into one package.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress counter on a terminal.")
+@selection_options
+@reading_options
+@theme_option
+def build(
+    sources: tuple[Path, ...],
+    output: Path | None,
+    deck_name: str | None,
+    subdecks: bool | None,
+    allow_html: bool,
+    force: bool,
+    merge: bool,
+    quiet: bool,
+    parts: tuple[str, ...],
+    topics: tuple[str, ...],
+    grep: tuple[str, ...],
+    part_level: int | None,
+    question_level: int | None,
+    config_path: Path | None,
+    theme: str | None,
+) -> None:
+    """Build SOURCES (default: source/*.md) into build/<stem>.apkg.
+
+    With --part, --topic or --grep the package holds only those cards (same IDs and deck as
+    the full one) and is named after the selection, e.g. build/<stem>--llm.apkg.
+    """
+    from deckgen.pipeline import BuildOptions
+    from deckgen.pipeline import build as build_source
+
+    with reported_errors():
+        paths = _sources(sources)
+        if output is not None and len(paths) != 1 and not merge:
+            raise click.BadParameter("-o needs exactly one source (or --merge)", param_hint="-o")
+        options = BuildOptions(
+            deck_name=deck_name,
+            subdecks=subdecks,
+            allow_html=allow_html,
+            force=force,
+            selection=make_selection(parts, topics, grep),
+            part_level=part_level,
+            question_level=question_level,
+            theme=theme,
+        )
+        from deckgen.identity.state import state_path
+
+        options_for = ConfigFinder(config_path).options(options)
+        reports: Iterable[BuildReport]
+        if merge:
+            from deckgen.merge import build_merged
+
+            reports = [
+                build_merged(
+                    paths,
+                    output,
+                    options_for(paths[0]),
+                    options_for=options_for,
+                    state_file_for=state_path,
+                )
+            ]
+        else:
+            reports = each_selected(
+                paths,
+                lambda path: build_source(
+                    path,
+                    output,
+                    options_for(path),
+                    state_file=state_path(path),
+                    progress=card_counter(quiet),
+                ),
+                options.selection,
+            )
+        for report in reports:
+            for diagnostic in report.diagnostics:
+                if diagnostic.severity != "info":
+                    click.echo(str(diagnostic), err=True)
+            click.echo(build_summary(report))
+            if report.revision is not None:
+                echo_revision(report.revision, subdecks=report.subdecks)
+            if report.state_written is not None:
+                click.echo(f"state → {report.state_written} (commit it with the source)")
+
+
+@cli.command("list")
+@source_args
+@reading_options
+def list_parts(
+    sources: tuple[Path, ...],
+    part_level: int | None,
+    question_level: int | None,
+    config_path: Path | None,
+) -> None:
+    """List the parts and topics of SOURCES with card counts and the Anki search for each."""
+    from deckgen.pipeline import BuildOptions, load_with_settings
+    from deckgen.cli.listing import format_entries, header, part_entries, topic_entries
+    from deckgen.parse.markdown import block_markdown
+
+    with reported_errors():
+        # Parts and cards need only the blocks: inline content is never parsed.
+        md = block_markdown(allow_html=False)
+        options_for = ConfigFinder(config_path).options(
+            BuildOptions(part_level=part_level, question_level=question_level)
+        )
+        for path in _sources(sources):
+            document, options = load_with_settings(path, md, options_for(path))
+            click.echo(header(path, document, options))
+            for line in format_entries(part_entries(document, options)):
+                click.echo(line)
+            topics = topic_entries(document, options)
+            if topics:
+                click.echo("  topics:")
+                for line in format_entries(topics):
+                    click.echo(line)
+
+
+@cli.command()
+@source_args
+@allow_html_option
+@reading_options
+def check(
+    sources: tuple[Path, ...],
+    allow_html: bool,
+    part_level: int | None,
+    question_level: int | None,
+    config_path: Path | None,
+) -> None:
+    """Check SOURCES (default: source/*.md) for problems; write nothing. Exit 1 on errors."""
+    from deckgen.check.rules import check_file
+    from deckgen.config.settings import SourceSettings
+
+    with reported_errors():
+        paths = _sources(sources)
+        counts = {"error": 0, "warning": 0, "info": 0}
+        levels = SourceSettings(part_level=part_level, question_level=question_level)
+        configs = ConfigFinder(config_path)
+        for path in paths:
+            found = check_file(
+                path, allow_html=allow_html, overrides=levels, config=configs.for_source(path)
+            )
+            for diagnostic in found:
+                counts[diagnostic.severity] += 1
+                click.echo(str(diagnostic))
+        files = f"{len(paths)} file{'s' if len(paths) != 1 else ''}"
+        click.echo(
+            f"{files} checked: {plural(counts['error'], 'error')}, "
+            f"{plural(counts['warning'], 'warning')}, {plural(counts['info'], 'note')}"
+        )
+        if counts["error"]:
+            sys.exit(1)
+
+
+@cli.command()
+@source_args
+@click.option(
+    "--subdecks/--no-subdecks",
+    default=None,
+    help="Warn about what subdecks cannot carry (default: as the build would, from the config "
+    "or front matter).",
+)
+@allow_html_option
+@reading_options
+@theme_option
+def status(
+    sources: tuple[Path, ...],
+    subdecks: bool | None,
+    allow_html: bool,
+    part_level: int | None,
+    question_level: int | None,
+    config_path: Path | None,
+    theme: str | None,
+) -> None:
+    """Show what the next build changes (new, reworded, moved, changed, removed); write nothing."""
+    import time
+
+    from deckgen.pipeline import BuildOptions, revise_settled
+    from deckgen.cli.report import status_lines
+    from deckgen.identity.state import load_state, state_path
+
+    with reported_errors():
+        options_for = ConfigFinder(config_path).options(
+            BuildOptions(
+                subdecks=subdecks,
+                allow_html=allow_html,
+                part_level=part_level,
+                question_level=question_level,
+                theme=theme,
+            )
+        )
+        for path in _sources(sources):
+            previous = load_state(state_path(path))
+            _, revision, settled = revise_settled(
+                path, options_for(path), previous, now=int(time.time())
+            )
+            for diagnostic in revision.diagnostics:
+                if diagnostic.severity != "info":
+                    click.echo(str(diagnostic), err=True)
+            if previous is None:
+                click.echo(
+                    f"{path}: no {state_path(path).name} yet: the next build gives "
+                    f"{len(revision.deck.notes)} cards their question-based IDs"
+                )
+                continue
+            for line in status_lines(path, revision, subdecks=bool(settled.subdecks)):
+                click.echo(line)
+
+
+@cli.command()
+@source_args
+def prune(sources: tuple[Path, ...]) -> None:
+    """Forget the removed notes remembered beside SOURCES (delete them in Anki first)."""
+    from dataclasses import replace
+
+    from deckgen.cli.report import removed_search
+    from deckgen.identity.state import load_state, save_state, state_path
+
+    with reported_errors():
+        for path in _sources(sources):
+            state_file = state_path(path)
+            state = load_state(state_file)
+            if state is None or not state.removed:
+                click.echo(f"{state_file}: no removed notes to forget")
+                continue
+            save_state(replace(state, removed=()), state_file)
+            ids = [card.id for card in state.removed]
+            click.echo(f"{state_file}: forgot {len(ids)} removed note(s): {removed_search(ids)}")
+
+
+@cli.command()
+@source_args
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), help="Output file (one source only)."
+)
+@click.option("--deck", "deck_name", help="Deck name (default: the document's # title).")
+@allow_html_option
+@theme_option
+@selection_options
+@reading_options
+def preview(
+    sources: tuple[Path, ...],
+    output: Path | None,
+    deck_name: str | None,
+    allow_html: bool,
+    theme: str | None,
+    parts: tuple[str, ...],
+    topics: tuple[str, ...],
+    grep: tuple[str, ...],
+    part_level: int | None,
+    question_level: int | None,
+    config_path: Path | None,
+) -> None:
+    """Write build/<stem>.html: every card, front and back, as the deck will show it.
+
+    The page is one file that works offline. It takes the same settings and the same
+    --part/--topic/--grep selection as `build`.
+    """
+    from deckgen.pipeline import BuildOptions
+    from deckgen.preview.page import preview as preview_source
+
+    with reported_errors():
+        paths = _sources(sources)
+        if output is not None and len(paths) != 1:
+            raise click.BadParameter("-o needs exactly one source", param_hint="-o")
+        options = BuildOptions(
+            deck_name=deck_name,
+            allow_html=allow_html,
+            theme=theme,
+            selection=make_selection(parts, topics, grep),
+            part_level=part_level,
+            question_level=question_level,
+        )
+        options_for = ConfigFinder(config_path).options(options)
+        for path in paths:
+            report = preview_source(path, output, options_for(path))
+            for diagnostic in report.diagnostics:
+                if diagnostic.severity != "info":
+                    click.echo(str(diagnostic), err=True)
+            click.echo(
+                f"{report.cards} cards in {report.parts} parts, {report.math} math spans "
+                f"→ {report.output} ({report.seconds:.2f} s)"
+            )
+
+
+def main() -> None:
+    """Entry point of the `deckgen` script and `python -m deckgen`."""
+    cli(prog_name="deckgen")

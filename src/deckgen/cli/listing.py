@@ -1,0 +1,72 @@
+"""What `deckgen list` says about a source: parts and topics, card counts, Anki searches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from deckgen.pipeline import BuildOptions, tag_prefix
+from deckgen.model import Document
+from deckgen.select import topic_parts
+from deckgen.parse.shape import Shape
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One part or topic: how many cards it has and the Anki search that finds exactly them."""
+
+    label: str
+    cards: int
+    search: str
+
+
+def header(path: Path, document: Document, options: BuildOptions) -> str:
+    """`source/x.md: 162 cards (parts at ##, questions at ###)`, for settled `options`."""
+    shape = Shape(options.part_level or None, options.question_level or 3)
+    return f"{path}: {len(document.cards)} cards ({shape.describe()})"
+
+
+def part_entries(document: Document, options: BuildOptions) -> tuple[Entry, ...]:
+    """Every part in document order."""
+    prefix = options.tag_prefix or tag_prefix(document)
+    return tuple(
+        Entry(
+            part.heading,
+            sum(1 for card in document.cards if card.part == part),
+            f"tag:{prefix}::{part.tag_name}",
+        )
+        for part in document.parts
+    )
+
+
+def topic_entries(document: Document, options: BuildOptions) -> tuple[Entry, ...]:
+    """Every configured topic, with the numbers of the parts it groups."""
+    prefix = options.tag_prefix or tag_prefix(document)
+    entries = []
+    for topic in options.topics:
+        parts = topic_parts(document, topic)
+        entries.append(
+            Entry(
+                f"{topic.name} (part{'s' if len(parts) != 1 else ''} {_spans([part.number for part in parts])})",
+                sum(1 for card in document.cards if card.part in parts),
+                f"tag:{prefix}::topic::{topic.name}",
+            )
+        )
+    return tuple(entries)
+
+
+def format_entries(entries: tuple[Entry, ...]) -> list[str]:
+    """Aligned lines: count, label, search."""
+    width = max((len(entry.label) for entry in entries), default=0)
+    return [f"  {e.cards:4d}  {e.label:<{width}}  {e.search}" for e in entries]
+
+
+def _spans(numbers: list[int]) -> str:
+    """`1-3, 7` for [1, 2, 3, 7]."""
+    spans: list[list[int]] = []
+    for number in sorted(set(numbers)):
+        if spans and number == spans[-1][1] + 1:
+            spans[-1][1] = number
+        else:
+            spans.append([number, number])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)

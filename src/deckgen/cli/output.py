@@ -1,0 +1,50 @@
+"""What the commands print about a build: the summary line, changes, progress."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from deckgen.pipeline import BuildReport
+    from deckgen.identity.history import Revision
+
+
+def card_counter(quiet: bool) -> Callable[[int, int], None] | None:
+    """A card counter on stderr when it is a terminal, unless `--quiet`."""
+    if quiet or not sys.stderr.isatty():
+        return None
+    from deckgen.cli.progress import CardCounter
+
+    return CardCounter(sys.stderr)
+
+
+def build_summary(report: BuildReport) -> str:
+    """The one line a build ends with: cards, parts, output path, seconds."""
+    what = f"{report.cards} cards in {report.parts} parts"
+    if report.up_to_date:
+        return f"{what}: {report.output} is up to date, nothing written ({report.seconds:.2f} s)"
+    spared = ""
+    if report.reparsed is not None and report.reparsed < report.cards:
+        spared = f", {report.reparsed} rendered again, the rest from the cache"
+    return f"{what} → {report.output} ({report.seconds:.2f} s{spared})"
+
+
+def plural(number: int, noun: str) -> str:
+    """`1 error`, `2 errors`."""
+    return f"{number} {noun}{'s' if number != 1 else ''}"
+
+
+def echo_revision(revision: Revision, *, subdecks: bool) -> None:
+    """What changed since the last build, removed notes with their search, and Anki's limits."""
+    from deckgen.cli.report import limits, removed_notice, summary
+
+    if any(change.kinds != ("unchanged",) for change in revision.changes):
+        click.echo(f"changes: {summary(revision)}")
+    for line in removed_notice(revision):
+        click.echo(line)
+    for limit in limits(revision, subdecks=subdecks):
+        click.echo(f"warning: {limit}", err=True)

@@ -1,0 +1,61 @@
+"""Reading one source with its settings: command line over front matter over config file.
+
+The document is parsed once; front matter and heading levels are read off that token stream
+before it is split into parts and cards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from deckgen.errors import DeckgenError, SourceError
+from deckgen.config.frontmatter import front_matter_settings
+from deckgen.model import Document
+from deckgen.parse.cards import parse_tokens
+from deckgen.config.settings import SourceSettings
+from deckgen.parse.shape import Shape, detect_shape
+from deckgen.source import read_source
+
+if TYPE_CHECKING:
+    from deckgen.config.project import Config
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedSource:
+    """A source's text, the document parsed from it, its settings and the shape it was read with."""
+
+    text: str
+    document: Document
+    settings: SourceSettings
+    shape: Shape
+    tokens: tuple[Token, ...] = field(default=(), repr=False, compare=False)
+    """The one parse's token stream, which `check` reads too."""
+
+
+def load_source(
+    path: Path,
+    md: MarkdownIt,
+    overrides: SourceSettings | None = None,
+    config: Config | None = None,
+) -> LoadedSource:
+    """Read, parse and settle the settings of `path` (a document may still have no card)."""
+    text = read_source(path)
+    tokens = md.parse(text, {})
+    settings = (overrides or SourceSettings()).over(front_matter_settings(tokens, path))
+    if config is not None:
+        settings = settings.over(config.for_source(path))
+    try:
+        shape = detect_shape(
+            tokens, part_level=settings.part_level, question_level=settings.question_level
+        )
+    except DeckgenError as exc:
+        raise SourceError(path, None, str(exc)) from None
+    document = parse_tokens(
+        tokens, text, path, part_level=shape.part_level, question_level=shape.question_level
+    )
+    return LoadedSource(text, document, settings, shape, tuple(tokens))

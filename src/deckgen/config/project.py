@@ -1,0 +1,118 @@
+"""The project config: `deckgen.toml` at the project root, or `[tool.deckgen]` in pyproject.toml.
+
+Top-level settings apply to every source; `[sources.<stem>]` tables override them for one file:
+
+    subdecks = false
+    [sources.ml-interview-qa]
+    deck = "ML interview"
+    [sources.ml-interview-qa.topics]
+    llm = [4, 5, 6]
+    game-theory = ["11-18"]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+from deckgen.config.lookup import PYPROJECT
+from deckgen.errors import SourceError
+from deckgen.config.settings import (
+    SETTING_KEYS,
+    KeyPath,
+    Origin,
+    SourceSettings,
+    check_keys,
+    read_settings,
+)
+from deckgen.source import read_source
+
+_TOOL_KEYS: KeyPath = ("tool", "deckgen")
+_TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)$")
+_HEADER = re.compile(r"^\s*\[\[?\s*([\w\-.\"' ]+?)\s*\]\]?\s*(#.*)?$")
+_ASSIGNMENT = re.compile(
+    r"^\s*((?:[\w-]+|\"[^\"]*\"|'[^']*')(?:\s*\.\s*(?:[\w-]+|\"[^\"]*\"|'[^']*'))*)\s*="
+)
+_KEY_PART = re.compile(r"[\w-]+|\"[^\"]*\"|'[^']*'")
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Settings for every source (`defaults`) and for sources by file stem."""
+
+    path: Path | None = None
+    defaults: SourceSettings = field(default_factory=SourceSettings)
+    sources: tuple[tuple[str, SourceSettings], ...] = ()
+
+    def for_source(self, source: Path) -> SourceSettings:
+        """What the config says about `source`: its own table over the top-level settings."""
+        own = dict(self.sources).get(source.stem, SourceSettings())
+        return own.over(self.defaults)
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate a config file; anything unknown or malformed is a `SourceError`."""
+    import tomllib  # here: most builds find no config, and need no TOML parser
+
+    text = read_source(path)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        match = _TOML_LINE.search(message)
+        line = int(match[1]) if match else None
+        raise SourceError(
+            path, line, f"not valid TOML: {_TOML_LINE.sub('', message).strip()}"
+        ) from None
+    at: KeyPath = ()
+    if path.name == PYPROJECT:
+        at = _TOOL_KEYS
+        table: object = data.get("tool", {}).get("deckgen", {})
+    else:
+        table = data
+    origin = Origin(path, at, partial(_toml_line, text, at))
+    if not isinstance(table, Mapping):
+        raise origin.error((), "expected a table of settings")
+    check_keys(table, (*SETTING_KEYS, "sources"), origin, ())
+    defaults = read_settings({k: v for k, v in table.items() if k != "sources"}, origin)
+    sources = table.get("sources", {})
+    if not isinstance(sources, Mapping):
+        raise origin.error(("sources",), "expected a table of [sources.<file stem>] tables")
+    per_source = []
+    for stem, settings in sources.items():
+        if not isinstance(settings, Mapping):
+            raise origin.error(("sources", stem), "expected a table of settings for this file")
+        per_source.append((stem, read_settings(settings, origin, ("sources", stem))))
+    return Config(path, defaults, tuple(per_source))
+
+
+def _toml_line(text: str, prefix: KeyPath, keys: KeyPath) -> int | None:
+    """The line that defines `prefix + keys`, or the nearest enclosing key that has a line.
+
+    tomllib keeps no positions, so this reads table headers and `key =` lines itself; it only
+    has to be right for the files that have just parsed.
+    """
+    wanted = prefix + keys
+    best: tuple[int, int] | None = None
+    table: KeyPath = ()
+    for number, raw in enumerate(text.splitlines(), 1):
+        header = _HEADER.match(raw)
+        assignment = None if header else _ASSIGNMENT.match(raw)
+        if header:
+            table = _split_key(header[1])
+            defined = table
+        elif assignment:
+            defined = table + _split_key(assignment[1])
+        else:
+            continue
+        depth = len(defined)
+        if wanted[:depth] == defined and (best is None or depth > best[0]):
+            best = (depth, number)
+    return best[1] if best else None
+
+
+def _split_key(dotted: str) -> KeyPath:
+    return tuple(part.strip("\"'") for part in _KEY_PART.findall(dotted))

@@ -1,0 +1,93 @@
+"""The one MarkdownIt factory, and the plugin that writes math the way Anki reads it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import cache
+
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.renderer import RendererProtocol
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.front_matter import front_matter_plugin
+
+from deckgen.render.highlight import highlight_code
+from deckgen.parse.leads import lead_plugin
+from deckgen.parse.marker import id_marker_plugin
+from deckgen.render.media import media_plugin
+
+
+def make_markdown(*, allow_html: bool = False) -> MarkdownIt:
+    """The parser every stage shares: CommonMark, tables, strikethrough, front matter, `$` math.
+
+    Raw HTML is off unless asked for: cards run in a WebView, and a generated deck
+    must not carry markup the author did not mean as Markdown.
+    """
+    md = MarkdownIt("commonmark", {"html": allow_html, "highlight": highlight_code})
+    md.enable(["table", "strikethrough"])
+    md.use(front_matter_plugin)
+    # allow_digits=False: "$5 and $10" is money, not math; `$35^{10}$` still opens math.
+    md.use(dollarmath_plugin, allow_digits=False, double_inline=True)
+    md.use(anki_math_plugin)
+    md.use(media_plugin)
+    md.use(id_marker_plugin)
+    md.use(lead_plugin)
+    return md
+
+
+@cache
+def block_markdown(allow_html: bool) -> MarkdownIt:
+    """The build's parser without the passes after `block`: inline content is left as text."""
+    md = make_markdown(allow_html=allow_html)
+    md.core.ruler.disable([name for name, _ in passes_after_block(md)])
+    return md
+
+
+def passes_after_block(md: MarkdownIt) -> list[tuple[str, Callable[[StateCore], None]]]:
+    """The enabled core passes after `block`, in order."""
+    rules = [(rule.name, rule.fn) for rule in md.core.ruler.__rules__ if rule.enabled]
+    names = [name for name, _ in rules]
+    return rules[names.index("block") + 1 :]
+
+
+def anki_math_plugin(md: MarkdownIt) -> None:
+    """Render dollarmath tokens as `\\(…\\)` and `\\[…\\]`, the only delimiters Anki typesets.
+
+    The LaTeX is kept verbatim apart from HTML escaping, so `x_{<t}` stays valid.
+    """
+
+    def inline(
+        self: RendererProtocol,
+        tokens: Sequence[Token],
+        idx: int,
+        options: OptionsDict,
+        env: EnvType,
+    ) -> str:
+        return f"\\({escapeHtml(tokens[idx].content)}\\)"
+
+    def display_inline(
+        self: RendererProtocol,
+        tokens: Sequence[Token],
+        idx: int,
+        options: OptionsDict,
+        env: EnvType,
+    ) -> str:
+        return f"\\[{escapeHtml(tokens[idx].content)}\\]"
+
+    def block(
+        self: RendererProtocol,
+        tokens: Sequence[Token],
+        idx: int,
+        options: OptionsDict,
+        env: EnvType,
+    ) -> str:
+        content = tokens[idx].content.strip("\n")
+        return f'<div class="math">\\[{escapeHtml(content)}\\]</div>\n'
+
+    md.add_render_rule("math_inline", inline)
+    md.add_render_rule("math_inline_double", display_inline)
+    md.add_render_rule("math_block", block)
+    md.add_render_rule("math_block_label", block)
