@@ -6,8 +6,8 @@ from pathlib import Path
 
 from anki.collection import Collection
 
-from deckgen.pipeline import BuildOptions, build
 from deckgen.anki.package import FIELDS, NOTETYPE_NAME
+from deckgen.pipeline import BuildOptions, build
 from tests.anki_support import import_apkg, notes
 from tests.conftest import SEED
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from deckgen.pipeline import BuildOptions, build
 from deckgen.anki.package import FIELDS, NOTETYPE_ID, NOTETYPE_NAME, notetype_css
+from deckgen.pipeline import BuildOptions, build
 from tests.anki_support import import_apkg, open_collection
 from tests.conftest import SEED
 

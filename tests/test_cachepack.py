@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from deckgen.cache.pack import pack_snapshot, unpack_snapshot
+from deckgen.cache.snapshot import CardOutput, Heading, Snapshot
 from deckgen.model import Diagnostic, Part
 from deckgen.parse.shape import SEED_SHAPE
-from deckgen.cache.snapshot import CardOutput, Heading, Snapshot
 
 PARTS = (Part(1, "One", "Part 1: One", 3), Part(2, "Two", "Part 2: Two", 9))
 

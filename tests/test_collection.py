@@ -15,9 +15,6 @@ import genanki
 import pytest
 
 from deckgen.anki import package
-from deckgen.pipeline import BuildOptions, revise_source
-from deckgen.identity.ids import deck_id
-from deckgen.model import Deck
 from deckgen.anki.package import (
     BACK,
     FIELDS,
@@ -29,6 +26,9 @@ from deckgen.anki.package import (
     skeletons,
     write_package,
 )
+from deckgen.identity.ids import deck_id
+from deckgen.model import Deck
+from deckgen.pipeline import BuildOptions, revise_source
 
 from .conftest import SEED
 

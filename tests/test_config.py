@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from deckgen.config.project import load_config
-from deckgen.config.lookup import find_config
-from deckgen.errors import SourceError
 from deckgen.config.frontmatter import front_matter_settings
-from deckgen.parse.markdown import make_markdown
+from deckgen.config.lookup import find_config
+from deckgen.config.project import load_config
 from deckgen.config.settings import SourceSettings
+from deckgen.errors import SourceError
+from deckgen.parse.markdown import make_markdown
 from tests.conftest import ROOT
 
 SHIPPED = ROOT / "deckgen.toml"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from markdown_it import MarkdownIt
 
-from deckgen.pipeline import BuildOptions, make_deck
 from deckgen.identity.ids import deck_id, normalize_question, question_id, question_ids
 from deckgen.parse.cards import parse_document
+from deckgen.pipeline import BuildOptions, make_deck
 from tests.conftest import SEED
 
 

@@ -18,8 +18,8 @@ from anki.collection import Collection
 from click.testing import CliRunner
 
 from deckgen.atomic import write_bytes_atomic
-from deckgen.pipeline import BuildOptions, build
 from deckgen.cli.commands import cli
+from deckgen.pipeline import BuildOptions, build
 from tests.anki_support import import_apkg, notes
 
 DOC = "## Part 1: A\n\n### Q1\n\n{answer}\n"

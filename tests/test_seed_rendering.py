@@ -8,8 +8,8 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from deckgen.pipeline import BuildOptions, make_deck
 from deckgen.parse.cards import parse_document
+from deckgen.pipeline import BuildOptions, make_deck
 from tests.conftest import SEED
 
 

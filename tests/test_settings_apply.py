@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from deckgen.pipeline import BuildOptions, load_with_settings, make_deck
 from deckgen.cli.commands import cli
 from deckgen.config.project import load_config
 from deckgen.parse.markdown import make_markdown
+from deckgen.pipeline import BuildOptions, load_with_settings, make_deck
 from tests.conftest import ROOT, SEED
 
 SHAPES = Path(__file__).parent / "fixtures" / "shapes"

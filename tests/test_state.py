@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from deckgen.pipeline import build
 from deckgen.errors import SourceError
 from deckgen.identity.state import (
     CardRecord,
@@ -19,6 +18,7 @@ from deckgen.identity.state import (
     save_state,
     state_path,
 )
+from deckgen.pipeline import build
 
 STATE = DeckState(
     NotetypeRecord("0123456789abcdef", ("Question", "Answer"), 1_700_000_000),

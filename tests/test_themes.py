@@ -14,12 +14,12 @@ import pytest
 from click.testing import CliRunner
 from pygments.styles import get_style_by_name
 
-from deckgen.pipeline import BuildOptions, build
+from deckgen.anki.package import notetype_css
+from deckgen.anki.themes import THEMES, CodeColors, code_foreground
 from deckgen.cli.commands import cli
 from deckgen.config.project import load_config
 from deckgen.errors import DeckgenError, SourceError
-from deckgen.anki.package import notetype_css
-from deckgen.anki.themes import THEMES, CodeColors, code_foreground
+from deckgen.pipeline import BuildOptions, build
 from tests.colors import contrast
 from tests.conftest import SEED
 

@@ -7,13 +7,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from deckgen.pipeline import BuildOptions, BuildReport, revise_settled
+from deckgen.anki.themes import DEFAULT_THEME
 from deckgen.errors import DeckgenError, SourceError
+from deckgen.identity.state import DeckState, load_state, save_state
 from deckgen.model import Deck, Diagnostic, MediaFile, Note
+from deckgen.pipeline import BuildOptions, BuildReport, revise_settled
 from deckgen.select import EmptySelectionError, select_deck, skipped_message
 from deckgen.slug import slugify
-from deckgen.identity.state import DeckState, load_state, save_state
-from deckgen.anki.themes import DEFAULT_THEME
 
 MERGED_DECK = "deckgen"
 

@@ -10,27 +10,27 @@ from typing import TYPE_CHECKING
 
 from markdown_it import MarkdownIt
 
+from deckgen.anki.themes import DEFAULT_THEME
+from deckgen.check.structure import no_cards_reason
 from deckgen.errors import CheckError, SourceError
 from deckgen.identity.ids import question_ids
+from deckgen.model import Deck, Diagnostic, Document, Note, NoteFields
 from deckgen.parse.markdown import make_markdown
+from deckgen.parse.shape import Shape
+from deckgen.render.fields import render_answer, render_inline_source, render_question
 from deckgen.render.media import ENV_KEY as MEDIA_ENV_KEY
 from deckgen.render.media import plan_media
-from deckgen.model import Deck, Diagnostic, Document, Note, NoteFields
-from deckgen.render.fields import render_answer, render_inline_source, render_question
 from deckgen.render.sanitize import sanitize_html
 from deckgen.select import Selection, Topic, part_topics, select_deck
-from deckgen.parse.shape import Shape
 from deckgen.slug import slugify
-from deckgen.check.structure import no_cards_reason
-from deckgen.anki.themes import DEFAULT_THEME
 
 if TYPE_CHECKING:
     # Imported where used: a build the cache spares reads no source (loading, config), and
     # `deckgen list` checks, identifies and packages nothing (check, history, state, package).
+    from deckgen.anki.package import PackageWrite
+    from deckgen.config.loading import LoadedSource
     from deckgen.config.project import Config
     from deckgen.identity.history import NoteKey, Revision
-    from deckgen.config.loading import LoadedSource
-    from deckgen.anki.package import PackageWrite
     from deckgen.identity.state import DeckState
 
 
@@ -305,8 +305,8 @@ def revise_document(
     `rendered`, `answers` and `contents` are per-card results a previous build left (see
     `make_deck`, `deckgen.identity.history.identify` and `deckgen.identity.history.revise`).
     """
-    from deckgen.identity.history import identify, revise
     from deckgen.anki.package import FIELDS, notetype_digest
+    from deckgen.identity.history import identify, revise
     from deckgen.identity.state import NotetypeRecord
 
     identities = identify(document, previous, tag_prefix(document), answers=answers)

@@ -22,16 +22,16 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core.state_core import StateCore
 from markdown_it.token import Token
 
-from deckgen.check.rules import RULES
 from deckgen.cache.forked import start_in_child
-from deckgen.check.context import Lint, Rule
-from deckgen.parse.markdown import block_markdown, passes_after_block
-from deckgen.render.media import ENV_KEY, find_images, plan_media
-from deckgen.model import Card, Diagnostic, MediaFile, NoteFields
-from deckgen.render.fields import render_answer, render_inline_source, render_question
-from deckgen.render.sanitize import sanitize_html
 from deckgen.cache.snapshot import DOCUMENT_RULES, LOCAL_RULES, REFERENCE
+from deckgen.check.context import Lint, Rule
+from deckgen.check.rules import RULES
 from deckgen.check.structure import deep_nesting
+from deckgen.model import Card, Diagnostic, MediaFile, NoteFields
+from deckgen.parse.markdown import block_markdown, passes_after_block
+from deckgen.render.fields import render_answer, render_inline_source, render_question
+from deckgen.render.media import ENV_KEY, find_images, plan_media
+from deckgen.render.sanitize import sanitize_html
 
 # `block_markdown` lives with the other parsers (`deckgen list` needs no more), and is the
 # parser this module streams.

@@ -12,12 +12,12 @@ import threading
 import zipfile
 from pathlib import Path
 
-from deckgen.atomic import atomic_path
 from deckgen.anki.collection import DeckLayout, SkeletonKey, fill, layout
+from deckgen.anki.themes import DEFAULT_THEME, theme_css
+from deckgen.atomic import atomic_path
 from deckgen.errors import SourceError
 from deckgen.identity.ids import deck_id
 from deckgen.model import Deck, MediaFile
-from deckgen.anki.themes import DEFAULT_THEME, theme_css
 
 # Fixed forever: Anki matches notetypes by ID, and re-import updates notes only while the
 # field and template lists stay exactly these.

@@ -29,14 +29,7 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from deckgen.identity.history import NoteKey
 from deckgen.cache.linediff import line_edit, line_start
-from deckgen.check.context import Lint, Rule
-from deckgen.parse.marker import TOKEN as MARKER_TOKEN
-from deckgen.render.media import find_images
-from deckgen.model import Card, Diagnostic, Document, NoteFields, Part
-from deckgen.parse.cards import parse_tokens
-from deckgen.slug import unique_anchors
 from deckgen.cache.snapshot import (
     DOCUMENT_RULES,
     LOCAL_RULES,
@@ -49,7 +42,14 @@ from deckgen.cache.snapshot import (
     merged,
     stray_math,
 )
+from deckgen.check.context import Lint, Rule
 from deckgen.check.structure import deep_nesting
+from deckgen.identity.history import NoteKey
+from deckgen.model import Card, Diagnostic, Document, NoteFields, Part
+from deckgen.parse.cards import parse_tokens
+from deckgen.parse.marker import TOKEN as MARKER_TOKEN
+from deckgen.render.media import find_images
+from deckgen.slug import unique_anchors
 
 # A card that was not parsed again needs no tokens: its fields are already rendered.
 _NO_TOKEN = Token("inline", "", 0)

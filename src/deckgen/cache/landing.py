@@ -11,8 +11,8 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
-from deckgen.cache.store import CacheEntry, save_cache
 from deckgen.anki.package import PackageWrite
+from deckgen.cache.store import CacheEntry, save_cache
 from deckgen.identity.state import DeckState, dump_state, write_state_text
 
 

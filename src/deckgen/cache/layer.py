@@ -15,32 +15,11 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from deckgen.pipeline import (
-    BuildOptions,
-    BuildReport,
-    package_selected,
-    revise_document,
-    settled,
-    stop_on_errors,
-)
-from deckgen.cache.store import (
-    CacheEntry,
-    cache_key,
-    cache_path,
-    load_cache,
-    pack_state,
-    unpack_state,
-)
-from deckgen.cache.pack import pack_snapshot, unpack_snapshot
-from deckgen.identity.history import Revision
-from deckgen.identity.ids import normalize_question, remember_normalized
+from deckgen.anki.package import known_skeleton, known_stylesheet, notetype_css, skeletons
+from deckgen.anki.themes import DEFAULT_THEME
 from deckgen.cache.incremental import respliced
 from deckgen.cache.landing import land
-from deckgen.check.context import Lint
-from deckgen.parse.markdown import make_markdown
-from deckgen.render.media import find_images
-from deckgen.model import Document, NoteFields
-from deckgen.anki.package import known_skeleton, known_stylesheet, notetype_css, skeletons
+from deckgen.cache.pack import pack_snapshot, unpack_snapshot
 from deckgen.cache.snapshot import (
     LOCAL_RULES,
     Snapshot,
@@ -50,9 +29,30 @@ from deckgen.cache.snapshot import (
     snapshot_of,
     spliceable,
 )
-from deckgen.source import read_source
+from deckgen.cache.store import (
+    CacheEntry,
+    cache_key,
+    cache_path,
+    load_cache,
+    pack_state,
+    unpack_state,
+)
+from deckgen.check.context import Lint
+from deckgen.identity.history import Revision
+from deckgen.identity.ids import normalize_question, remember_normalized
 from deckgen.identity.state import DeckState, load_state
-from deckgen.anki.themes import DEFAULT_THEME
+from deckgen.model import Document, NoteFields
+from deckgen.parse.markdown import make_markdown
+from deckgen.pipeline import (
+    BuildOptions,
+    BuildReport,
+    package_selected,
+    revise_document,
+    settled,
+    stop_on_errors,
+)
+from deckgen.render.media import find_images
+from deckgen.source import read_source
 
 
 def cached_build(

@@ -8,9 +8,9 @@ copied to do it.
 
 from __future__ import annotations
 
+from deckgen.cache.snapshot import CardOutput, Heading, Snapshot
 from deckgen.model import Diagnostic, Part
 from deckgen.parse.shape import Shape
-from deckgen.cache.snapshot import CardOutput, Heading, Snapshot
 
 Column = tuple[str, ...]
 

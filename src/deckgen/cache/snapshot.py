@@ -10,13 +10,9 @@ from typing import NamedTuple
 
 from markdown_it.token import Token
 
-from deckgen.check.rules import RULES
 from deckgen.check.content import images, raw_html, unclosed_math
-from deckgen.identity.history import NoteKey, Revision
 from deckgen.check.context import Lint, Rule
-from deckgen.parse.marker import TOKEN as MARKER_TOKEN
-from deckgen.model import Diagnostic, Document, NoteFields, Part
-from deckgen.parse.shape import Shape, heading_bodies
+from deckgen.check.rules import RULES
 from deckgen.check.structure import (
     deep_nesting,
     duplicate_questions,
@@ -26,6 +22,10 @@ from deckgen.check.structure import (
     no_cards,
     unclosed_fences,
 )
+from deckgen.identity.history import NoteKey, Revision
+from deckgen.model import Diagnostic, Document, NoteFields, Part
+from deckgen.parse.marker import TOKEN as MARKER_TOKEN
+from deckgen.parse.shape import Shape, heading_bodies
 
 LOCAL_RULES: tuple[Rule, ...] = (
     unclosed_math,

@@ -24,12 +24,12 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from deckgen import __version__
-from deckgen.atomic import atomic_path
-from deckgen.pipeline import BuildOptions
-from deckgen.cache.pack import PackedSnapshot
 from deckgen.anki.collection import SkeletonKey
-from deckgen.model import Diagnostic
+from deckgen.atomic import atomic_path
+from deckgen.cache.pack import PackedSnapshot
 from deckgen.identity.state import CardRecord, DeckState, NotetypeRecord
+from deckgen.model import Diagnostic
+from deckgen.pipeline import BuildOptions
 
 FORMAT = "deckgen-cache/4"
 CACHE_DIR = ".cache"

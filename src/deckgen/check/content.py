@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from markdown_it.common.html_re import HTML_TAG_RE
 
 from deckgen.check.context import Lint, inline_children, line_of, snippet
-from deckgen.render.media import image_diagnostics
 from deckgen.model import Diagnostic
+from deckgen.render.media import image_diagnostics
 
 # `$` then something that could start math: not a space, not a digit (money), not another `$`.
 _LONE_DOLLAR = re.compile(r"(?<!\$)\$(?=[^\s\d$])")

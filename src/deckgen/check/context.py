@@ -10,8 +10,8 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from deckgen.parse.markdown import make_markdown
 from deckgen.model import Diagnostic, Document, Severity
+from deckgen.parse.markdown import make_markdown
 from deckgen.parse.shape import SEED_SHAPE, Shape
 
 

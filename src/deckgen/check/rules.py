@@ -15,11 +15,7 @@ from typing import TYPE_CHECKING
 from markdown_it.token import Token
 
 from deckgen.check.content import images, invalid_latex, raw_html, unclosed_math
-from deckgen.errors import SourceError
 from deckgen.check.context import Lint, Rule, lint_markdown
-from deckgen.parse.markdown import make_markdown
-from deckgen.model import Diagnostic, Document
-from deckgen.parse.shape import SEED_SHAPE, Shape
 from deckgen.check.structure import (
     deep_nesting,
     duplicate_questions,
@@ -30,6 +26,10 @@ from deckgen.check.structure import (
     no_cards_reason,
     unclosed_fences,
 )
+from deckgen.errors import SourceError
+from deckgen.model import Diagnostic, Document
+from deckgen.parse.markdown import make_markdown
+from deckgen.parse.shape import SEED_SHAPE, Shape
 
 if TYPE_CHECKING:
     from deckgen.config.project import Config

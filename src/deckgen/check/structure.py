@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 from markdown_it.token import Token
 
-from deckgen.identity.ids import normalize_question
 from deckgen.check.context import Lint, line_of, snippet
+from deckgen.identity.ids import normalize_question
 from deckgen.model import Diagnostic, Document, Severity
 from deckgen.parse.shape import SEED_SHAPE, Shape
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from deckgen import __version__
+from deckgen.anki.themes import DEFAULT_THEME, THEMES
 from deckgen.cli.errors import reported_errors
 from deckgen.cli.options import (
     ConfigFinder,
@@ -20,7 +21,6 @@ from deckgen.cli.options import (
 )
 from deckgen.cli.output import build_summary, card_counter, echo_revision, plural
 from deckgen.errors import DeckgenError
-from deckgen.anki.themes import DEFAULT_THEME, THEMES
 
 if TYPE_CHECKING:
     from deckgen.pipeline import BuildReport
@@ -167,9 +167,9 @@ def list_parts(
     config_path: Path | None,
 ) -> None:
     """List the parts and topics of SOURCES with card counts and the Anki search for each."""
-    from deckgen.pipeline import BuildOptions, load_with_settings
     from deckgen.cli.listing import format_entries, header, part_entries, topic_entries
     from deckgen.parse.markdown import block_markdown
+    from deckgen.pipeline import BuildOptions, load_with_settings
 
     with reported_errors():
         # Parts and cards need only the blocks: inline content is never parsed.
@@ -248,9 +248,9 @@ def status(
     """Show what the next build changes (new, reworded, moved, changed, removed); write nothing."""
     import time
 
-    from deckgen.pipeline import BuildOptions, revise_settled
     from deckgen.cli.report import status_lines
     from deckgen.identity.state import load_state, state_path
+    from deckgen.pipeline import BuildOptions, revise_settled
 
     with reported_errors():
         options_for = ConfigFinder(config_path).options(

@@ -17,8 +17,8 @@ from deckgen.errors import DeckgenError
 
 if TYPE_CHECKING:
     # Imported where used: `deckgen --help` must not load the parser and the pipeline.
-    from deckgen.pipeline import BuildOptions, BuildReport
     from deckgen.config.project import Config
+    from deckgen.pipeline import BuildOptions, BuildReport
     from deckgen.select import Selection
 
 _F = TypeVar("_F", bound=Callable[..., Any])

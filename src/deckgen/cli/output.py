@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
-    from deckgen.pipeline import BuildReport
     from deckgen.identity.history import Revision
+    from deckgen.pipeline import BuildReport
 
 
 def card_counter(quiet: bool) -> Callable[[int, int], None] | None:

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING
 
 from markdown_it.token import Token
 
-from deckgen.errors import SourceError
 from deckgen.config.settings import KeyPath, Origin, SourceSettings, read_settings
+from deckgen.errors import SourceError
 
 if TYPE_CHECKING:
     import yaml

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from deckgen.errors import DeckgenError, SourceError
 from deckgen.config.frontmatter import front_matter_settings
+from deckgen.config.settings import SourceSettings
+from deckgen.errors import DeckgenError, SourceError
 from deckgen.model import Document
 from deckgen.parse.cards import parse_tokens
-from deckgen.config.settings import SourceSettings
 from deckgen.parse.shape import Shape, detect_shape
 from deckgen.source import read_source
 

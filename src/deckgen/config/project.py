@@ -19,7 +19,6 @@ from functools import partial
 from pathlib import Path
 
 from deckgen.config.lookup import PYPROJECT
-from deckgen.errors import SourceError
 from deckgen.config.settings import (
     SETTING_KEYS,
     KeyPath,
@@ -28,6 +27,7 @@ from deckgen.config.settings import (
     check_keys,
     read_settings,
 )
+from deckgen.errors import SourceError
 from deckgen.source import read_source
 
 _TOOL_KEYS: KeyPath = ("tool", "deckgen")

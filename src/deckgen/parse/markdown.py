@@ -14,9 +14,9 @@ from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from deckgen.render.highlight import highlight_code
 from deckgen.parse.leads import lead_plugin
 from deckgen.parse.marker import id_marker_plugin
+from deckgen.render.highlight import highlight_code
 from deckgen.render.media import media_plugin
 
 

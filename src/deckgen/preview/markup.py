@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 from importlib.resources import files
 
-from deckgen.model import Card, Document, Note, Part
 from deckgen.anki.package import notetype_css
+from deckgen.model import Card, Document, Note, Part
 
 _TAG = re.compile(r"<[^>]+>")
 

@@ -16,16 +16,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from deckgen.atomic import atomic_path
-from deckgen.pipeline import BuildOptions, default_output, revise_settled
-from deckgen.errors import DeckgenError
-from deckgen.render.mathml import html_with_mathml
-from deckgen.model import Card, Deck, Diagnostic, Document, Note
 from deckgen.anki.package import BACK, FRONT
-from deckgen.preview.markup import ShownCard, page_html
-from deckgen.select import Selection, select_deck
-from deckgen.identity.state import load_state, state_path
 from deckgen.anki.themes import DEFAULT_THEME
+from deckgen.atomic import atomic_path
+from deckgen.errors import DeckgenError
+from deckgen.identity.state import load_state, state_path
+from deckgen.model import Card, Deck, Diagnostic, Document, Note
+from deckgen.pipeline import BuildOptions, default_output, revise_settled
+from deckgen.preview.markup import ShownCard, page_html
+from deckgen.render.mathml import html_with_mathml
+from deckgen.select import Selection, select_deck
 
 _FIELD = re.compile(r"\{\{([^{}]+)\}\}")
 _IMG_SRC = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]*)(")')
