@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import pytest
 from playwright.sync_api import Browser, Page, Route, sync_playwright
@@ -23,13 +24,17 @@ QUIET = [
 ]
 
 
+Scheme = Literal["light", "dark"]
+SCHEMES: tuple[Scheme, ...] = ("light", "dark")
+
+
 @dataclass(frozen=True, slots=True)
 class View:
     """A window a person reads the page in."""
 
     name: str
     width: int
-    scheme: str
+    scheme: Scheme
 
     @property
     def id(self) -> str:
@@ -39,7 +44,7 @@ class View:
 VIEWS = [
     View(name, width, scheme)
     for name, width in (("phone", 360), ("desktop", 1280))
-    for scheme in ("light", "dark")
+    for scheme in SCHEMES
 ]
 
 
@@ -63,7 +68,7 @@ def open_page(browser: Browser, page: Path, view: View) -> Iterator[tuple[Page, 
     """`page` in a window of `view`'s size and colour scheme; also every request off disk."""
     context = browser.new_context(
         viewport={"width": view.width, "height": 800},
-        color_scheme=view.scheme,  # type: ignore[arg-type]
+        color_scheme=view.scheme,
     )
     outside: list[str] = []
 

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from deckgen.anki.package import FIELDS, NOTETYPE_ID, NOTETYPE_NAME, notetype_css
 from deckgen.pipeline import BuildOptions, build
-from tests.anki_support import import_apkg, open_collection
+from tests.anki_support import database, import_apkg, notetype, open_collection
 from tests.conftest import SEED
+
+if TYPE_CHECKING:
+    # Only for annotations: anki's modules load in order only through `anki.collection`.
+    from anki.cards import CardId
+    from anki.notes import NoteId
 
 # Anki replaces a notetype on import only when the package's copy is newer. The state file
 # records when the notetype's CSS last changed, so a rebuild with another theme a minute later
@@ -25,8 +31,8 @@ class Seen:
     css: str
     fields: list[str]
     templates: list[str]
-    cards: list[int]
-    notes: list[int]
+    cards: list[CardId]
+    notes: list[NoteId]
     due: int
     reviews: int
 
@@ -37,36 +43,37 @@ def _package(theme: str, when: int, path: Path) -> Path:
     return path
 
 
-def _look(folder: Path, studied: int | None = None) -> Seen:
+def _look(folder: Path, studied: CardId | None = None) -> Seen:
     """Open the collection afresh (Python caches notetypes) and look at it."""
     collection = open_collection(folder)
     try:
-        notetype = collection.models.get(NOTETYPE_ID)  # type: ignore[arg-type]
-        assert notetype is not None
+        found = notetype(collection, NOTETYPE_ID)
         cards = sorted(collection.find_cards(""))
-        card = collection.get_card(studied or cards[0])  # type: ignore[arg-type]
+        card = collection.get_card(studied or cards[0])
         return Seen(
             notetypes=[
                 n.name for n in collection.models.all_names_and_ids() if "deckgen" in n.name
             ],
-            css=notetype["css"],
-            fields=[f["name"] for f in notetype["flds"]],
-            templates=[t["name"] for t in notetype["tmpls"]],
+            css=found["css"],
+            fields=[f["name"] for f in found["flds"]],
+            templates=[t["name"] for t in found["tmpls"]],
             cards=cards,
             notes=sorted(collection.find_notes("")),
             due=card.due,
-            reviews=collection.db.scalar("select count() from revlog where cid = ?", card.id),
+            reviews=database(collection).scalar(
+                "select count() from revlog where cid = ?", card.id
+            ),
         )
     finally:
         collection.close()
 
 
-def _import(folder: Path, package: Path, study: int | None = None) -> None:
+def _import(folder: Path, package: Path, study: CardId | None = None) -> None:
     collection = open_collection(folder)
     try:
         import_apkg(collection, package)
         if study is not None:
-            collection.sched.set_due_date([study], "5")  # type: ignore[list-item]
+            collection.sched.set_due_date([study], "5")
     finally:
         collection.close()
 

@@ -106,6 +106,7 @@ def test_cache__an_edited_answer_re_renders_only_its_card(twin: Twin) -> None:
     assert isinstance(cached, BuildReport) and isinstance(cold, BuildReport)
     assert cached.reparsed == 1
     assert cold.reparsed == cold.cards == 162
+    assert cached.revision is not None
     assert [c.kinds for c in cached.revision.changes if c.kinds != ("unchanged",)] == [("changed",)]
     assert twin.same_outputs()
 
@@ -281,7 +282,7 @@ def test_cache__a_first_build_gives_what_the_plain_pipeline_gives(
     tmp_path: Path, source: Path
 ) -> None:
     """The cached build parses inline content card by card; it must change nothing."""
-    results = []
+    results: list[tuple[object, object]] = []
     for name, state in (("streamed", "x.deckgen.json"), ("plain", None)):
         folder = tmp_path / name
         shutil.copytree(source.parent, folder)
@@ -312,7 +313,9 @@ def test_cache__a_second_process_renders_half_with_the_same_result(
 
     outputs = []
     started: list[bool] = []
-    real = deckgen.process.start_in_child
+    # The name the test patches, read where it patches it (process imports it from its home).
+    real: Callable[[Callable[[], object]], Callable[[], object] | None]
+    real = vars(deckgen.process)["start_in_child"]
 
     def spy(work: Callable[[], object]) -> Callable[[], object] | None:
         handle = real(work)

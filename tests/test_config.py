@@ -37,7 +37,8 @@ def test_config__shipped_config_groups_the_seed_into_topics() -> None:
     llm = settings.topics[1]
     assert [s.text for s in llm.parts] == ["4", "5", "6"]
     assert llm.origin == SHIPPED
-    assert SHIPPED.read_text(encoding="utf-8").splitlines()[llm.line - 1].startswith("llm = ")  # type: ignore[operator]
+    assert llm.line is not None
+    assert SHIPPED.read_text(encoding="utf-8").splitlines()[llm.line - 1].startswith("llm = ")
 
 
 def test_config__source_table_overrides_top_level(tmp_path: Path) -> None:

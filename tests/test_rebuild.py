@@ -85,7 +85,8 @@ def test_rebuild__the_first_build_gives_question_ids_and_writes_the_state(
     recorded = load_state(state)
     assert recorded is not None
     assert [card.id for card in recorded.cards] == expected
-    assert [note.id for note in report.revision.deck.notes] == expected  # type: ignore[union-attr]
+    assert report.revision is not None
+    assert [note.id for note in report.revision.deck.notes] == expected
     assert {card.mtime for card in recorded.cards} == {T0}
 
 
@@ -131,13 +132,15 @@ def test_rebuild__a_marker_pins_the_id_and_never_shows(doc: Path, tmp_path: Path
 def test_rebuild__identical_questions_keep_distinct_ids(doc: Path, tmp_path: Path) -> None:
     state = state_path(doc)
     first = build(doc, tmp_path / "a.apkg", state_file=state, clock=lambda: T0)
-    ids = [note.id for note in first.revision.deck.notes]  # type: ignore[union-attr]
+    assert first.revision is not None
+    ids = [note.id for note in first.revision.deck.notes]
     assert len(set(ids)) == 3
     # Delete the first "What is A?": the second keeps its own identity, not the first's.
     doc.write_text(DOC.replace("### What is A?\n\nA is the first letter.\n\n", ""), "utf-8")
     second = build(doc, tmp_path / "b.apkg", state_file=state, clock=lambda: T0 + 1)
-    assert [note.id for note in second.revision.deck.notes] == ids[1:]  # type: ignore[union-attr]
-    assert [card.id for card in second.revision.state.removed] == ids[:1]  # type: ignore[union-attr]
+    assert second.revision is not None
+    assert [note.id for note in second.revision.deck.notes] == ids[1:]
+    assert [card.id for card in second.revision.state.removed] == ids[:1]
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from anki.scheduler.v3 import CardAnswer
 from deckgen.cli.report import removed_notice, removed_search
 from deckgen.identity.state import state_path
 from deckgen.pipeline import BuildReport, build
-from tests.anki_support import import_apkg, notes, open_collection
+from tests.anki_support import database, import_apkg, notes, open_collection, scheduler
 from tests.conftest import SEED
 
 V1_TIME = 1_700_000_000
@@ -54,32 +54,32 @@ def study_everything(col: Collection) -> None:
     col.decks.select(did)
     ratings = [CardAnswer.EASY, CardAnswer.GOOD, CardAnswer.HARD]
     answer_queue(col, lambda n: ratings[n % len(ratings)])
-    assert col.db.scalar("select count() from cards where type != 2") == 0
+    assert database(col).scalar("select count() from cards where type != 2") == 0
     again = col.find_cards(f'"deck:{DECK}"')[::4]
     col.sched.set_due_date(again, "0")
     answer_queue(col, lambda n: CardAnswer.AGAIN if n % 2 == 0 else CardAnswer.GOOD)
 
 
 def answer_queue(col: Collection, rating: Callable[[int], CardAnswer.Rating.V]) -> None:
+    sched = scheduler(col)
     answered = 0
-    while queued := col.sched.get_queued_cards().cards:
+    while queued := sched.get_queued_cards().cards:
         card = col.get_card(queued[0].card.id)
         card.start_timer()
         choice = rating(answered)
-        col.sched.answer_card(
-            col.sched.build_answer(card=card, states=queued[0].states, rating=choice)
-        )
+        sched.answer_card(sched.build_answer(card=card, states=queued[0].states, rating=choice))
         answered += 1
     assert answered > 0
 
 
 def schedules(col: Collection) -> dict[str, Schedule]:
     """Per note GUID: the card's interval, due day, reps, lapses and its review-log rows."""
+    db = database(col)
     found = {}
-    for guid, cid, ivl, due, reps, lapses in col.db.all(
+    for guid, cid, ivl, due, reps, lapses in db.all(
         "select n.guid, c.id, c.ivl, c.due, c.reps, c.lapses from cards c join notes n on n.id = c.nid"
     ):
-        revlog = col.db.all(
+        revlog = db.all(
             "select id, ease, ivl, lastIvl, factor, type from revlog where cid = ? order by id", cid
         )
         found[guid] = Schedule(ivl, due, reps, lapses, tuple(map(tuple, revlog)))
