@@ -1,4 +1,7 @@
-"""Shared fixtures: the seed document, a markdown parser, and real Anki collections."""
+"""Shared fixtures: the seed document, a markdown parser, and real Anki collections.
+
+Also the rule that every test runs: a skipped test fails the run (see the hooks at the end).
+"""
 
 from __future__ import annotations
 
@@ -39,8 +42,10 @@ def seed_copy(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def collection(tmp_path: Path) -> Iterator[object]:
+def collection(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[object]:
     """A fresh, empty Anki collection (the real backend), closed after the test."""
+    if request.node.get_closest_marker("anki") is None:
+        pytest.fail("a test that uses the `collection` fixture needs `@pytest.mark.anki`")
     from tests.anki_support import open_collection
 
     col = open_collection(tmp_path / "anki")
@@ -56,3 +61,34 @@ def seed_preview(tmp_path_factory: pytest.TempPathFactory) -> PreviewReport:
     from deckgen.preview.page import preview
 
     return preview(SEED, tmp_path_factory.mktemp("preview") / "ml-interview-qa.html")
+
+
+# A skip would hide a test that never ran (no Chromium, no anki, ...): the run fails instead.
+# A test that lacks something fails itself, saying how to get it; these hooks catch any
+# skip that slips through (pytest.skip, importorskip, skipif, an empty parametrization).
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None and reporter.stats.get("skipped") and exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    skipped = terminalreporter.stats.get("skipped", [])
+    if skipped:
+        terminalreporter.section("skipped tests fail the run", red=True, bold=True)
+        for report in skipped:
+            terminalreporter.write_line(f"{report.nodeid}: {_skip_reason(report)}", red=True)
+        terminalreporter.write_line(
+            "Every test must run: `make test` installs the test extra (anki, playwright, "
+            "hypothesis) and Debian's chromium (as root, with apt-get); install what is "
+            "missing instead of skipping.",
+            red=True,
+        )
+
+
+def _skip_reason(report: pytest.TestReport | pytest.CollectReport) -> str:
+    if isinstance(report.longrepr, tuple):
+        return str(report.longrepr[2]).removeprefix("Skipped: ")
+    return str(report.longrepr)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from anki.collection import Collection
 
 from deckgen.anki.package import FIELDS, NOTETYPE_NAME
 from deckgen.pipeline import BuildOptions, build
 from tests.anki_support import import_apkg, notes
 from tests.conftest import SEED
+
+pytestmark = pytest.mark.anki
 
 
 def test_anki__seed_imports_as_162_cards_with_tags(collection: Collection, tmp_path: Path) -> None:

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pytest
+
 from deckgen.anki.package import FIELDS, NOTETYPE_ID, NOTETYPE_NAME, notetype_css
 from deckgen.pipeline import BuildOptions, build
 from tests.anki_support import database, import_apkg, notetype, open_collection
@@ -15,6 +17,8 @@ if TYPE_CHECKING:
     # Only for annotations: anki's modules load in order only through `anki.collection`.
     from anki.cards import CardId
     from anki.notes import NoteId
+
+pytestmark = pytest.mark.anki
 
 # Anki replaces a notetype on import only when the package's copy is newer. The state file
 # records when the notetype's CSS last changed, so a rebuild with another theme a minute later

@@ -14,6 +14,8 @@ from deckgen.cli.commands import cli
 from deckgen.source import MAX_SOURCE_BYTES
 from tests.anki_support import SeenNote, import_apkg, notes, open_collection
 
+pytestmark = pytest.mark.anki
+
 QA = "## Part 1: A\n\n### Q1\n\n"
 TOO_DEEP = "lists or quotes nested too deep for the parser; the text from here on is lost\n"
 NOT_WRITTEN = "{p}: error: 1 error; nothing written (fix them, or build with --force)\n"

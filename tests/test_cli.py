@@ -78,6 +78,7 @@ def test_cli__version_and_module_entry_point() -> None:
     assert "build" in proc.stdout and "list" in proc.stdout
 
 
+@pytest.mark.anki
 def test_cli__no_subdecks_overrides_the_config(seed_copy: Path, tmp_path: Path) -> None:
     from tests.anki_support import import_apkg, open_collection
 

@@ -19,6 +19,8 @@ from tests.browser_support import VIEWS, View, chromium, open_page
 from tests.colors import contrast, luminance
 from tests.conftest import ROOT, SEED
 
+pytestmark = pytest.mark.browser
+
 WIDE = Path(__file__).parent / "fixtures" / "preview" / "wide.md"
 SCREENSHOTS = ROOT / "build" / "screenshots"
 

@@ -6,12 +6,15 @@ import re
 import tempfile
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from deckgen.cli.commands import cli
 from tests.anki_support import import_apkg, notes, open_collection
+
+pytestmark = pytest.mark.anki
 
 # Pieces that steer the parser into its corners: headings, fences, math, HTML, nesting, images.
 FRAGMENTS = [

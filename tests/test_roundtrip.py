@@ -16,6 +16,8 @@ from deckgen.pipeline import BuildReport, build
 from tests.anki_support import database, import_apkg, notes, open_collection, scheduler
 from tests.conftest import SEED
 
+pytestmark = pytest.mark.anki
+
 V1_TIME = 1_700_000_000
 V2_TIME = V1_TIME + 3 * 86_400
 DECK = "Interview Questions & Answers"

@@ -22,6 +22,8 @@ from deckgen.cli.commands import cli
 from deckgen.pipeline import BuildOptions, build
 from tests.anki_support import import_apkg, notes
 
+pytestmark = pytest.mark.anki
+
 DOC = "## Part 1: A\n\n### Q1\n\n{answer}\n"
 
 

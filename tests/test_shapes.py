@@ -16,6 +16,8 @@ from deckgen.pipeline import BuildOptions, build
 from tests.anki_support import import_apkg, notes
 from tests.conftest import SEED
 
+pytestmark = pytest.mark.anki
+
 SHAPES = Path(__file__).parent / "fixtures" / "shapes"
 
 

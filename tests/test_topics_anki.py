@@ -22,6 +22,8 @@ from deckgen.select import Selection
 from tests.anki_support import SeenNote, import_apkg, notes, open_collection
 from tests.conftest import ROOT, SEED
 
+pytestmark = pytest.mark.anki
+
 SHAPES = Path(__file__).parent / "fixtures" / "shapes"
 CONFIG = load_config(ROOT / "deckgen.toml")
 
