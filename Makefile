@@ -29,10 +29,11 @@ browser:
 	    --no-install-recommends $(BROWSER_PACKAGES) >/dev/null; \
 	fi
 
+# The same checks as .pre-commit-config.yaml; CI runs `make lint` before `make test`.
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
-	$(BIN)/mypy
+	$(BIN)/mypy --strict src tests
 
 # Bytecode first, as a wheel install has it: an editable install run with
 # PYTHONDONTWRITEBYTECODE set would otherwise compile every module on every run.
