@@ -8,7 +8,7 @@ import pytest
 from anki.collection import Collection
 
 from deckgen.anki.package import FIELDS, NOTETYPE_NAME
-from deckgen.pipeline import BuildOptions, build
+from deckgen.api import BuildOptions, build
 from tests.anki_support import import_apkg, notes
 from tests.conftest import SEED
 

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from deckgen.api import BuildReport, build
 from deckgen.cache.store import cache_path
 from deckgen.cli.commands import cli
 from deckgen.errors import CheckError, SourceError
-from deckgen.pipeline import BuildReport, build
 
 from .conftest import SEED
 

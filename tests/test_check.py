@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 from markdown_it.utils import read_fixture_file
 
-from deckgen.check.rules import check_file
+from deckgen.api import check_file
 from deckgen.cli.commands import cli
 from tests.conftest import SEED
 

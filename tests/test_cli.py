@@ -103,12 +103,12 @@ def test_cli__no_subdecks_overrides_the_config(seed_copy: Path, tmp_path: Path) 
 def test_cli__an_internal_bug_is_one_line_not_a_traceback(
     seed_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import deckgen.pipeline
+    import deckgen.api
 
     def broken(*args: object, **kwargs: object) -> None:
         raise ValueError("boom")
 
-    monkeypatch.setattr(deckgen.pipeline, "build", broken)
+    monkeypatch.setattr(deckgen.api, "run", broken)
     out = tmp_path / "deck.apkg"
     result = CliRunner().invoke(cli, ["build", str(seed_copy), "-o", str(out)])
     assert result.exit_code == 2

@@ -15,20 +15,20 @@ import genanki
 import pytest
 
 from deckgen.anki import package
+from deckgen.anki.collection import SkeletonKey
 from deckgen.anki.package import (
     BACK,
     FIELDS,
     FRONT,
     NOTETYPE_ID,
     NOTETYPE_NAME,
-    known_skeleton,
     notetype_css,
-    skeletons,
     write_package,
 )
+from deckgen.api import BuildOptions
 from deckgen.identity.ids import deck_id
 from deckgen.model import Deck
-from deckgen.pipeline import BuildOptions, revise_source
+from deckgen.pipeline import run
 
 from .conftest import SEED
 
@@ -36,7 +36,7 @@ STAMP = 1_700_000_000
 
 
 def _deck(subdecks: bool) -> Deck:
-    _, revision = revise_source(SEED, BuildOptions(subdecks=subdecks), None, now=STAMP)
+    revision = run(SEED, BuildOptions(subdecks=subdecks), None, now=STAMP).revision
     # Notes stamped at different times, as after edits: row IDs start from the newest.
     notes = tuple(
         replace(note, mtime=STAMP + index % 7) for index, note in enumerate(revision.deck.notes)
@@ -122,13 +122,12 @@ def test_collection__a_known_empty_collection_makes_the_same_bytes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     deck = _deck(subdecks=True)
-    key = write_package(deck, tmp_path / "first.apkg", notetype_mtime=STAMP)
-    empty = skeletons()[key]
+    known: dict[SkeletonKey, bytes] = {}
+    write_package(deck, tmp_path / "first.apkg", notetype_mtime=STAMP, skeletons=known)
+    assert len(known) == 1
     # As in a later process that has the empty collection from its cache: genanki is not asked.
-    monkeypatch.setattr(package, "_SKELETONS", {})
     monkeypatch.setattr(package, "_genanki_skeleton", _refuse)
-    known_skeleton(key, empty)
-    assert write_package(deck, tmp_path / "again.apkg", notetype_mtime=STAMP) == key
+    write_package(deck, tmp_path / "again.apkg", notetype_mtime=STAMP, skeletons=dict(known))
     assert (tmp_path / "again.apkg").read_bytes() == (tmp_path / "first.apkg").read_bytes()
 
 
@@ -139,7 +138,7 @@ def _refuse(*args: object) -> bytes:
 REBUILD = """
 import sys
 from pathlib import Path
-from deckgen.pipeline import build
+from deckgen.api import build
 source = Path(sys.argv[1])
 build(source, source.with_suffix(".apkg"), state_file=source.with_suffix(".json"))
 print(" ".join(sorted(m for m in sys.modules if m.split(".")[0] == "genanki")))

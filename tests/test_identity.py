@@ -5,13 +5,12 @@ from __future__ import annotations
 from markdown_it import MarkdownIt
 
 from deckgen.identity.ids import deck_id, normalize_question, question_id, question_ids
-from deckgen.parse.cards import parse_document
-from deckgen.pipeline import BuildOptions, make_deck
 from tests.conftest import SEED
+from tests.pipeline_support import deck_of
 
 
 def _ids(md: MarkdownIt, text: str) -> list[str]:
-    deck = make_deck(parse_document(text, SEED, md), md, BuildOptions(), mtime=1)
+    deck = deck_of(text, SEED)
     return [n.id for n in deck.notes]
 
 

@@ -8,13 +8,13 @@ import xml.etree.ElementTree as ET
 import pytest
 from markdown_it import MarkdownIt
 
-from deckgen.pipeline import BuildOptions, load_document, make_deck
 from deckgen.render.mathml import RAW_CLASS, html_with_mathml
 from tests.conftest import SEED
+from tests.pipeline_support import deck_of
 
 
 def test_mathml__every_formula_in_the_seed_converts(md: MarkdownIt) -> None:
-    deck = make_deck(load_document(SEED, md), md, BuildOptions(), mtime=0)
+    deck = deck_of(SEED.read_text(encoding="utf-8"), SEED, now=0)
     rendered = 0
     for note in deck.notes:
         for field in (note.question, note.answer, note.part):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from deckgen.parse.cards import parse_document
+from deckgen.parse.cards import parse_document, parse_tokens
 
 
 def _parse(md: MarkdownIt, text: str, name: str = "doc.md"):  # type: ignore[no-untyped-def]
@@ -66,9 +66,10 @@ def test_parse__answer_ends_at_thematic_break(md: MarkdownIt) -> None:
 
 def test_parse__deeper_headings_stay_in_the_answer(md: MarkdownIt) -> None:
     text = "## Part 1: A\n\n### Q\n\n#### Detail\n\nMore.\n\n### Q2\n\nB\n"
-    first, _ = _parse(md, text).cards
+    split = parse_tokens(md.parse(text), text, Path("doc.md"))
+    first, _ = split.document.cards
     assert "#### Detail" in first.source
-    assert [t.type for t in first.answer][:1] == ["heading_open"]
+    assert [t.type for t in split.tokens[0].answer][:1] == ["heading_open"]
 
 
 def test_parse__question_without_answer_is_skipped_with_warning(md: MarkdownIt) -> None:

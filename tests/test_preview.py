@@ -10,10 +10,10 @@ import pytest
 from click.testing import CliRunner
 
 from deckgen.anki.package import BACK, FRONT, notetype_css
+from deckgen.api import BuildOptions
 from deckgen.cli.commands import cli
 from deckgen.errors import DeckgenError
 from deckgen.model import Note
-from deckgen.pipeline import BuildOptions
 from deckgen.preview.page import PreviewReport, card_faces, fill_template, preview
 from tests.conftest import ROOT, SEED
 

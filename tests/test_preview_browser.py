@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser
 
-from deckgen.pipeline import BuildOptions
+from deckgen.api import BuildOptions
 from deckgen.preview.page import PreviewReport, preview
 from tests.browser_support import VIEWS, View, chromium, open_page
 from tests.colors import contrast, luminance

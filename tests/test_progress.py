@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from deckgen.api import build
 from deckgen.cli.commands import cli
 from deckgen.cli.progress import CardCounter
-from deckgen.pipeline import build
 
 from .conftest import SEED
 

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from deckgen.api import BuildOptions, build, tag_prefix
 from deckgen.cli.commands import cli
 from deckgen.errors import SourceError
 from deckgen.identity.ids import question_ids
 from deckgen.identity.state import load_state, state_path
 from deckgen.parse.cards import parse_document
 from deckgen.parse.markdown import make_markdown
-from deckgen.pipeline import BuildOptions, build, tag_prefix
 
 T0 = 1_700_000_000
 

@@ -10,9 +10,9 @@ import pytest
 from anki.collection import Collection
 from anki.scheduler.v3 import CardAnswer
 
+from deckgen.api import BuildReport, build
 from deckgen.cli.report import removed_notice, removed_search
 from deckgen.identity.state import state_path
-from deckgen.pipeline import BuildReport, build
 from tests.anki_support import database, import_apkg, notes, open_collection, scheduler
 from tests.conftest import SEED
 

@@ -17,9 +17,9 @@ import pytest
 from anki.collection import Collection
 from click.testing import CliRunner
 
+from deckgen.api import BuildOptions, build
 from deckgen.atomic import write_bytes_atomic
 from deckgen.cli.commands import cli
-from deckgen.pipeline import BuildOptions, build
 from tests.anki_support import import_apkg, notes
 
 pytestmark = pytest.mark.anki

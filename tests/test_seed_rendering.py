@@ -8,13 +8,12 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from deckgen.parse.cards import parse_document
-from deckgen.pipeline import BuildOptions, make_deck
 from tests.conftest import SEED
+from tests.pipeline_support import deck_of
 
 
 def _seed_notes(md: MarkdownIt, seed_text: str):  # type: ignore[no-untyped-def]
-    return make_deck(parse_document(seed_text, SEED, md), md, BuildOptions(), mtime=1).notes
+    return deck_of(seed_text, SEED).notes
 
 
 def _math_spans(text: str) -> tuple[list[str], list[str]]:

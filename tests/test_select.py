@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from deckgen.api import default_output
 from deckgen.errors import SourceError
 from deckgen.model import Document
 from deckgen.parse.cards import parse_document
 from deckgen.parse.markdown import make_markdown
-from deckgen.pipeline import default_output
 from deckgen.select import Selection, Topic, parse_part_selector, select_cards
 from tests.conftest import SEED
 

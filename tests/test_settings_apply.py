@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from deckgen.api import BuildOptions
 from deckgen.cli.commands import cli
 from deckgen.config.project import load_config
-from deckgen.parse.markdown import make_markdown
-from deckgen.pipeline import BuildOptions, load_with_settings, make_deck
+from deckgen.pipeline import outline
 from tests.conftest import ROOT, SEED
+from tests.pipeline_support import deck_of
 
 SHAPES = Path(__file__).parent / "fixtures" / "shapes"
 
@@ -27,7 +28,7 @@ def _project(tmp_path: Path, config: str, *fixtures: Path) -> Path:
 
 
 def _settled(source: Path, options: BuildOptions) -> BuildOptions:
-    return load_with_settings(source, make_markdown(), options)[1]
+    return outline(source, options)[1]
 
 
 def test_settings__command_line_over_front_matter_over_config(tmp_path: Path) -> None:
@@ -47,11 +48,9 @@ def test_settings__command_line_over_front_matter_over_config(tmp_path: Path) ->
 
 
 def test_settings__tag_prefix_changes_tags_never_ids() -> None:
-    md = make_markdown()
-    plain, plain_options = load_with_settings(SEED, md, BuildOptions())
-    prefixed, prefixed_options = load_with_settings(SEED, md, BuildOptions(tag_prefix="ml::qa"))
-    before = make_deck(plain, md, plain_options, mtime=1).notes
-    after = make_deck(prefixed, md, prefixed_options, mtime=1).notes
+    text = SEED.read_text(encoding="utf-8")
+    before = deck_of(text, SEED, BuildOptions()).notes
+    after = deck_of(text, SEED, BuildOptions(tag_prefix="ml::qa")).notes
     assert [n.id for n in after] == [n.id for n in before]
     assert after[0].tags == ("ml::qa::01-lstm",) and before[0].tags == ("ml-interview-qa::01-lstm",)
 

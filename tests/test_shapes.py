@@ -10,9 +10,9 @@ from anki.collection import Collection
 from click.testing import CliRunner
 from markdown_it import MarkdownIt
 
+from deckgen.api import BuildOptions, build
 from deckgen.cli.commands import cli
 from deckgen.parse.shape import Shape, detect_shape
-from deckgen.pipeline import BuildOptions, build
 from tests.anki_support import import_apkg, notes
 from tests.conftest import SEED
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from deckgen.api import build
 from deckgen.errors import SourceError
 from deckgen.identity.state import (
     CardRecord,
@@ -18,7 +19,6 @@ from deckgen.identity.state import (
     save_state,
     state_path,
 )
-from deckgen.pipeline import build
 
 STATE = DeckState(
     NotetypeRecord("0123456789abcdef", ("Question", "Answer"), 1_700_000_000),

@@ -16,10 +16,10 @@ from pygments.styles import get_style_by_name
 
 from deckgen.anki.package import notetype_css
 from deckgen.anki.themes import THEMES, CodeColors, code_foreground
+from deckgen.api import BuildOptions, build
 from deckgen.cli.commands import cli
 from deckgen.config.project import load_config
 from deckgen.errors import DeckgenError, SourceError
-from deckgen.pipeline import BuildOptions, build
 from tests.colors import contrast
 from tests.conftest import SEED
 

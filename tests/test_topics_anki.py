@@ -13,11 +13,11 @@ from anki.collection import Collection
 from click.testing import CliRunner
 
 from deckgen.anki.package import NOTETYPE_NAME
+from deckgen.api import BuildOptions, build
 from deckgen.cli.commands import cli
 from deckgen.config.project import load_config
 from deckgen.identity.state import load_state, state_path
 from deckgen.merge import build_merged
-from deckgen.pipeline import BuildOptions, build
 from deckgen.select import Selection
 from tests.anki_support import SeenNote, import_apkg, notes, open_collection
 from tests.conftest import ROOT, SEED

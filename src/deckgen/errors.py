@@ -10,6 +10,11 @@ if TYPE_CHECKING:
     from deckgen.model import Diagnostic
 
 
+def location(path: Path, line: int | None) -> str:
+    """`path:line`, or `path` alone when the line is unknown: how every message names a place."""
+    return f"{path}:{line}" if line is not None else str(path)
+
+
 class DeckgenError(Exception):
     """Anything that stops a build and that the user can fix."""
 
@@ -24,8 +29,7 @@ class SourceError(DeckgenError):
         self.message = message
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line is not None else str(self.path)
-        return f"{where}: {self.message}"
+        return f"{location(self.path, self.line)}: {self.message}"
 
 
 class CheckError(DeckgenError):

@@ -7,11 +7,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from deckgen.anki.package import write_package
 from deckgen.anki.themes import DEFAULT_THEME
 from deckgen.errors import DeckgenError, SourceError
 from deckgen.identity.state import DeckState, load_state, save_state
 from deckgen.model import Deck, Diagnostic, MediaFile, Note
-from deckgen.pipeline import BuildOptions, BuildReport, revise_settled
+from deckgen.options import BuildOptions, BuildReport
+from deckgen.pipeline import run
 from deckgen.select import EmptySelectionError, select_deck, skipped_message
 from deckgen.slug import slugify
 
@@ -49,7 +51,6 @@ def build_merged(
     With `state_file_for` (the CLI passes `state_path`), each file's state is read and updated
     as its own build would, so its notes keep the same IDs and mtimes in both packages.
     """
-    from deckgen.anki.package import write_package
 
     options = options or BuildOptions()
     started = time.perf_counter()
@@ -65,7 +66,9 @@ def build_merged(
         file_options = replace(options_for(source) if options_for else options, deck_name=None)
         state_file = state_file_for(source) if state_file_for else None
         previous = load_state(state_file) if state_file else None
-        document, revision, file_options = revise_settled(source, file_options, previous, now=now)
+        built = run(source, file_options, previous, now=now)
+        document, revision = built.rendered.document, built.revision
+        file_options = built.rendered.options
         if state_file:
             states.append((revision.state, state_file))
         themes.append((source, file_options.theme or DEFAULT_THEME))

@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from markdown_it.token import Token
-
+from deckgen.errors import location
 from deckgen.slug import slugify
 
 
@@ -44,10 +43,16 @@ class Card:
     """The heading's anchor, unique within the file (GitHub style)."""
     source: str
     """The card's Markdown text (heading and answer); what a content hash is taken of."""
-    heading: Token = field(compare=False, repr=False)
-    """The heading's `inline` token; its children render the question."""
-    answer: tuple[Token, ...] = field(compare=False, repr=False)
-    """The block tokens of the answer, a slice of the document's single token stream."""
+    pins: tuple[Pin, ...] = ()
+    """The `<!-- id: … -->` markers under the question, in order (valid: at most one)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Pin:
+    """An `<!-- id: … -->` marker: the ID it pins, as written, and its line."""
+
+    id: str
+    line: int
 
 
 Severity = Literal["error", "warning", "info"]
@@ -63,8 +68,7 @@ class Diagnostic:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line is not None else str(self.path)
-        return f"{where}: {self.severity}: {self.message}"
+        return f"{location(self.path, self.line)}: {self.severity}: {self.message}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,122 +1,116 @@
-"""A full build that holds one card's inline tokens at a time.
+"""The card stage: each card's inline content parsed, checked and rendered, one card at a time.
 
 markdown-it parses in two passes: blocks for the whole text, then the inline content of every
-block. Only the blocks are needed to find the settings, the shape, the parts and the cards, and
-to run the rules that read the document. So the text is block-parsed once; then, card by card,
-the inline content is parsed (exactly as markdown-it's own `inline` and `text_join` passes do),
-checked by the rules that look at one token at a time, rendered, and dropped. Every token is
-parsed once, and the largest documents need a fraction of the memory of a whole token stream.
+block. The parse stage needs only the blocks (settings, shape, parts, cards, the rules that read
+blocks). This stage runs markdown-it's own passes after `block` over one stretch of tokens at a
+time (a card, or the text between cards), with the environment the block pass filled (link
+reference definitions included), so every token is parsed exactly as one whole parse would
+parse it; then it runs the `tokens` rules over that stretch, renders the card's fields, and frees
+the stretch's inline tokens. The largest documents so need a fraction of the memory of a whole
+token stream.
 
-When a document has link reference definitions (inline links need all of them before any inline
-content is parsed) or `check` has a rule this module does not know, the caller parses the whole
-stream at once instead (`streamable` says which).
+A document of many cards is split in two halves by tokens, and a forked child does the second
+(see `deckgen.forked`): the result is the same either way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core.state_core import StateCore
 from markdown_it.token import Token
 
-from deckgen.cache.forked import start_in_child
-from deckgen.cache.snapshot import DOCUMENT_RULES, LOCAL_RULES, REFERENCE
 from deckgen.check.context import Lint, Rule
-from deckgen.check.rules import RULES
-from deckgen.check.structure import deep_nesting
+from deckgen.check.rules import rules
+from deckgen.forked import start_in_child
 from deckgen.model import Card, Diagnostic, MediaFile, NoteFields
-from deckgen.parse.markdown import block_markdown, passes_after_block
-from deckgen.render.fields import render_answer, render_inline_source, render_question
-from deckgen.render.media import ENV_KEY, find_images, plan_media
-from deckgen.render.sanitize import sanitize_html
-
-# `block_markdown` lives with the other parsers (`deckgen list` needs no more), and is the
-# parser this module streams.
-__all__ = ["PARALLEL_CARDS", "Streamed", "block_markdown", "stream", "streamable"]
-
-_CHUNK_LOCAL = frozenset({"inline", "text_join", "deckgen_leads"})
-"""Core passes that may follow `block`: each reads and changes only the tokens of one block and
-the few after it, so running them over one card's tokens gives what they give over the whole."""
-
-
-@dataclass(slots=True)
-class Streamed:
-    """What the inline pass over a block-parsed document gives."""
-
-    found: dict[Rule, list[Diagnostic]]
-    """Every build rule's diagnostics, as `deckgen.cache.incremental.run_rules` gives them."""
-    rendered: list[NoteFields] = field(default_factory=list)
-    """Each card's fields, in document order."""
-    media: tuple[MediaFile, ...] = ()
-    has_images: bool = False
-
-
-def streamable(text: str, md: MarkdownIt) -> bool:
-    """Whether `stream` gives for `text` exactly what one whole parse with `md` gives."""
-    active = md.get_active_rules()["core"]
-    return (
-        active[:2] == ["normalize", "block"]
-        and "inline" in active
-        and set(active[2:]) <= _CHUNK_LOCAL
-        and set(RULES) <= {*LOCAL_RULES, *DOCUMENT_RULES, deep_nesting}
-        and not REFERENCE.search(text)
-    )
-
+from deckgen.parse.cards import CardTokens
+from deckgen.parse.markdown import passes_after_block
+from deckgen.render.fields import render_fields, render_part
+from deckgen.render.media import find_images, plan_media
 
 PARALLEL_CARDS = 500
-"""From this many cards on, a second process renders half of them (see `deckgen.cache.forked`)."""
+"""From this many cards on, a forked child renders half of them. Measured gain: see
+docs/performance.md (cold build of the seed x20, 2 cores)."""
+
+_STRETCH_LOCAL = frozenset({"inline", "text_join", "deckgen_leads"})
+"""Core passes that may follow `block`: each reads and changes only the tokens of one block and
+the few after it, so running them over one stretch of tokens gives what they give over all."""
+
+Progress = Callable[[int, int], None]
+"""`progress(done, total)`: told about the cards rendered."""
 
 
-def stream(
-    tokens: Sequence[Token],
+@dataclass(frozen=True, slots=True)
+class CardsDone:
+    """What the card stage made of a stretch of cards."""
+
+    fields: tuple[NoteFields, ...]
+    """Each card's fields, in order."""
+    found: dict[Rule, list[Diagnostic]]
+    """Each `tokens` rule's diagnostics over the stretch, in line order."""
+    media: tuple[MediaFile, ...]
+    """The images the cards show, packed by content, sorted by name."""
+    has_images: bool
+    """Some token of the stretch is an image (even one that is not packed)."""
+
+
+def process_cards(
+    blocks: Sequence[Token],
     cards: Sequence[Card],
+    tokens: Sequence[CardTokens],
     md: MarkdownIt,
     lint: Lint,
     *,
+    env: MutableMapping[str, object],
     question_level: int,
-    progress: Callable[[int, int], None] | None = None,
-) -> Streamed:
-    """Parse, check and render the inline content of block `tokens` one card at a time.
-
-    `lint` is over the whole block stream; `progress(done, total)` hears about each card. A large
-    document's second half is done in a forked child at the same time; the result is the same.
-    """
-    found: dict[Rule, list[Diagnostic]] = {rule: list(rule(lint)) for rule in DOCUMENT_RULES}
-    found[deep_nesting] = list(deep_nesting(lint))
-    ranges = _chunks(tokens, question_level)
-    work = _Worker(tokens, cards, md, lint)
-    halves = [ranges]
+    thorough: bool = False,
+    progress: Progress | None = None,
+) -> CardsDone:
+    """Parse the inline content of `blocks` (block tokens, as the parse stage left them) one
+    stretch at a time, check it with the `tokens` rules and render each card of `cards` (whose
+    slices of `blocks` are `tokens`). `lint` carries the rules' settings; `env` is the block
+    pass's. A large document's second half is done in a forked child at the same time."""
+    if not set(_after_block(md)) <= _STRETCH_LOCAL:
+        raise ValueError("the parser has a core pass that reads across blocks")
+    stretches = _stretches(blocks, question_level)
+    work = _Worker(blocks, cards, tokens, md, lint, env, thorough)
+    halves = [stretches]
     if len(cards) >= PARALLEL_CARDS:
-        middle = _middle(ranges)
-        halves = [ranges[:middle], ranges[middle:]]
+        middle = _middle(stretches)
+        halves = [stretches[:middle], stretches[middle:]]
     second = start_in_child(lambda: work.run(halves[1])) if len(halves) == 2 else None
     # While a child does the other half, this half's count stands for both.
     shares = [work.run(halves[0], progress, scale=2 if second is not None else 1)]
     if len(halves) == 2:
         shares.append((second() if second is not None else None) or work.run(halves[1]))
-    result = Streamed(found)
-    files: dict[str, MediaFile] = {}
-    for share in shares:
-        for rule, diagnostics in zip(LOCAL_RULES, share.local, strict=True):
-            found.setdefault(rule, []).extend(diagnostics)
-        result.rendered.extend(NoteFields(*fields) for fields in share.rendered)
-        result.has_images |= share.has_images
-        files.update((name, MediaFile(name, data)) for name, data in share.files)
     if progress is not None:
         progress(len(cards), len(cards))
-    result.media = tuple(files[name] for name in sorted(files))
-    return result
+    found: dict[Rule, list[Diagnostic]] = {rule: [] for rule in work.rules}
+    fields: list[NoteFields] = []
+    files: dict[str, MediaFile] = {}
+    for share in shares:
+        for rule, diagnostics in zip(work.rules, share.found, strict=True):
+            found[rule].extend(diagnostics)
+        fields.extend(NoteFields(*item) for item in share.fields)
+        files.update((name, MediaFile(name, data)) for name, data in share.files)
+    return CardsDone(
+        fields=tuple(fields),
+        found=found,
+        media=tuple(files[name] for name in sorted(files)),
+        has_images=any(share.has_images for share in shares),
+    )
 
 
 @dataclass(slots=True)
 class _Share:
     """One worker's results, as plain data (a child sends them back pickled)."""
 
-    local: list[list[Diagnostic]] = field(default_factory=lambda: [[] for _ in LOCAL_RULES])
-    rendered: list[tuple[str, str, str]] = field(default_factory=list)
+    found: list[list[Diagnostic]]
+    fields: list[tuple[str, str, str]] = field(default_factory=list)
     has_images: bool = False
     files: list[tuple[str, bytes]] = field(default_factory=list)
 
@@ -124,82 +118,91 @@ class _Share:
 class _Worker:
     def __init__(
         self,
-        tokens: Sequence[Token],
+        blocks: Sequence[Token],
         cards: Sequence[Card],
+        tokens: Sequence[CardTokens],
         md: MarkdownIt,
         lint: Lint,
+        env: MutableMapping[str, object],
+        thorough: bool,
     ) -> None:
-        self.tokens = tokens
-        self.cards = cards
+        self.blocks = blocks
         self.md = md
         self.lint = lint
-        self.by_heading = {id(card.heading): card for card in cards}
+        self.env = env
+        self.total = len(cards)
+        self.rules = rules("tokens", thorough=thorough)
+        self.by_heading = {
+            id(slice_.heading): (card, slice_) for card, slice_ in zip(cards, tokens, strict=True)
+        }
         self.passes = [step for _, step in passes_after_block(md)]
+        self.part_html: dict[str, str] = {}
 
     def run(
         self,
-        ranges: Sequence[tuple[int, int]],
-        progress: Callable[[int, int], None] | None = None,
+        stretches: Sequence[tuple[int, int]],
+        progress: Progress | None = None,
         *,
         scale: int = 1,
     ) -> _Share:
-        """Parse, check and render the chunks in `ranges`, then free their inline tokens."""
-        md, lint = self.md, self.lint
-        allow_html = lint.allow_html
-        share = _Share()
-        part_html: dict[str, str] = {}
-        env: dict[str, object] = {}
-        for start, end in ranges:
-            chunk = list(self.tokens[start:end])
-            state = StateCore("", md, env, chunk)
+        """Parse, check and render the stretches, then free their inline tokens."""
+        share = _Share(found=[[] for _ in self.rules])
+        for start, end in stretches:
+            stretch = list(self.blocks[start:end])
+            state = StateCore("", self.md, self.env, stretch)
             for step in self.passes:
                 step(state)
-            chunk_lint = _with_tokens(lint, chunk)
-            for rule, found in zip(LOCAL_RULES, share.local, strict=True):
-                found.extend(rule(chunk_lint))
-            has_images = any(True for _ in find_images(chunk))
+            stretch_lint = replace(self.lint, tokens=tuple(stretch))
+            for rule, found in zip(self.rules, share.found, strict=True):
+                found.extend(rule(stretch_lint))
+            has_images = any(True for _ in find_images(stretch))
             share.has_images |= has_images
-            card = self.by_heading.get(id(chunk[1])) if len(chunk) > 1 else None
-            if card is not None:
-                names: Mapping[str, str] = {}
-                if has_images:
-                    media = plan_media(chunk, lint.path)
-                    share.files.extend((file.name, file.data) for file in media.files)
-                    names = media.names
-                render_env = {ENV_KEY: names}
-                heading = card.part.heading
-
-                def clean(html: str, names: Mapping[str, str] = names) -> str:
-                    return sanitize_html(html, names) if allow_html else html
-
-                if heading not in part_html:
-                    part_html[heading] = clean(render_inline_source(heading, md))
-                share.rendered.append(
-                    (
-                        clean(render_question(card, md, render_env)),
-                        clean(render_answer(card, md, render_env)),
-                        part_html[heading],
-                    )
-                )
-                done = min(scale * len(share.rendered), len(self.cards) - 1)
+            pair = self.by_heading.get(id(stretch[1])) if len(stretch) > 1 else None
+            if pair is not None:
+                self._render(*pair, has_images, share)
                 if progress is not None:
-                    progress(done, len(self.cards))
-            for token in chunk:
+                    progress(min(scale * len(share.fields), self.total - 1), self.total)
+            for token in stretch:
                 if token.type == "inline":
                     token.children = None  # rendered and checked: free them
         return share
 
+    def _render(self, card: Card, tokens: CardTokens, has_images: bool, share: _Share) -> None:
+        names: Mapping[str, str] = {}
+        if has_images:
+            media = plan_media((tokens.heading, *tokens.answer), self.lint.path)
+            share.files.extend((file.name, file.data) for file in media.files)
+            names = media.names
+        allow_html = self.lint.allow_html
+        heading = card.part.heading
+        if heading not in self.part_html:
+            self.part_html[heading] = render_part(heading, self.md, allow_html=allow_html)
+        fields = render_fields(
+            tokens.heading,
+            tokens.answer,
+            self.part_html[heading],
+            self.md,
+            media=names,
+            allow_html=allow_html,
+        )
+        share.fields.append((fields.question, fields.answer, fields.part))
 
-def _middle(ranges: Sequence[tuple[int, int]]) -> int:
-    """The index that splits `ranges` into two runs of about as many tokens."""
-    total = ranges[-1][1] - ranges[0][0] if ranges else 0
-    for index, (start, _) in enumerate(ranges):
-        if start - ranges[0][0] >= total // 2:
+
+def _after_block(md: MarkdownIt) -> list[str]:
+    active = md.get_active_rules()["core"]
+    return active[active.index("block") + 1 :] if "block" in active else active
+
+
+def _middle(stretches: Sequence[tuple[int, int]]) -> int:
+    """The index that splits `stretches` into two runs of about as many tokens."""
+    total = stretches[-1][1] - stretches[0][0] if stretches else 0
+    for index, (start, _) in enumerate(stretches):
+        if start - stretches[0][0] >= total // 2:
             return index
-    return len(ranges)
+    return len(stretches)
 
 
-def _chunks(tokens: Sequence[Token], question_level: int) -> list[tuple[int, int]]:
+def _stretches(tokens: Sequence[Token], question_level: int) -> list[tuple[int, int]]:
     """Token ranges split before every top-level heading at or above the question level, so a
     card (heading and answer) lies in one range, at its start."""
     starts = [
@@ -211,15 +214,3 @@ def _chunks(tokens: Sequence[Token], question_level: int) -> list[tuple[int, int
     ]
     bounds = sorted({0, *starts, len(tokens)})
     return list(pairwise(bounds))
-
-
-def _with_tokens(lint: Lint, tokens: list[Token]) -> Lint:
-    return Lint(
-        path=lint.path,
-        lines=lint.lines,
-        tokens=tuple(tokens),
-        document=lint.document,
-        allow_html=lint.allow_html,
-        max_nesting=lint.max_nesting,
-        shape=lint.shape,
-    )

@@ -7,15 +7,16 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-import sys
-import threading
 import zipfile
+from collections.abc import MutableMapping
+from functools import cache
 from pathlib import Path
 
 from deckgen.anki.collection import DeckLayout, SkeletonKey, fill, layout
 from deckgen.anki.themes import DEFAULT_THEME, theme_css
 from deckgen.atomic import atomic_path
 from deckgen.errors import SourceError
+from deckgen.identity.history import digest
 from deckgen.identity.ids import deck_id
 from deckgen.model import Deck, MediaFile
 
@@ -39,43 +40,15 @@ BACK = """{{FrontSide}}
 _ZIP_DATE = (2020, 1, 1, 0, 0, 0)
 
 
-# Per process: the stylesheet is a function of deckgen's files and Pygments, which do not change
-# while it runs; building it imports Pygments' styles.
-_STYLESHEETS: dict[str, str] = {}
-
-
+@cache  # a function of deckgen's files and Pygments, which do not change while it runs
 def notetype_css(theme: str = DEFAULT_THEME) -> str:
     """The card stylesheet of `theme`, with Pygments rules for light and night mode."""
-    if theme not in _STYLESHEETS:
-        _STYLESHEETS[theme] = theme_css(theme)
-    return _STYLESHEETS[theme]
-
-
-def known_stylesheet(theme: str, css: str) -> None:
-    """Take `css` as `theme`'s stylesheet: a copy a build cache kept for these same files."""
-    _STYLESHEETS.setdefault(theme, css)
+    return theme_css(theme)
 
 
 def notetype_digest(theme: str = DEFAULT_THEME) -> str:
     """16 hex digits over everything Anki takes from the notetype: name, fields, templates, CSS."""
-    from deckgen.identity.history import digest
-
     return digest([NOTETYPE_NAME, list(FIELDS), FRONT, BACK, notetype_css(theme)])
-
-
-# Per process, by (decks, CSS, stamp): the empty collection genanki writes for them. A build
-# cache hands over the one its build used, so a rebuild with the same decks skips genanki.
-_SKELETONS: dict[SkeletonKey, bytes] = {}
-
-
-def known_skeleton(key: SkeletonKey, data: bytes) -> None:
-    """Take `data` as the empty collection for `key`: a copy a build cache kept."""
-    _SKELETONS.setdefault(key, data)
-
-
-def skeletons() -> dict[SkeletonKey, bytes]:
-    """The empty collections made or known in this process."""
-    return dict(_SKELETONS)
 
 
 def write_package(
@@ -84,26 +57,15 @@ def write_package(
     *,
     notetype_mtime: int | None = None,
     theme: str = DEFAULT_THEME,
-) -> SkeletonKey:
-    """Write `deck` to `path` atomically: a temp file in the same folder, then a rename.
+    skeletons: MutableMapping[SkeletonKey, bytes] | None = None,
+) -> str:
+    """Write `deck` to `path` atomically (a temp file in the same folder, then a rename) and
+    return the SHA-256 of the package's bytes.
 
     `notetype_mtime` is when the notetype's CSS or templates last changed (Anki updates them
-    only when it is newer); without it the newest note's mtime stands in. Returns the key of
-    the empty collection it used (see `skeletons`).
+    only when it is newer); without it the newest note's mtime stands in. `skeletons` holds
+    empty collections genanki made before, by what they are made of; one made now is added.
     """
-    writing = start_package(deck, path, notetype_mtime=notetype_mtime, theme=theme)
-    writing.wait()
-    return writing.skeleton
-
-
-def start_package(
-    deck: Deck,
-    path: Path,
-    *,
-    notetype_mtime: int | None = None,
-    theme: str = DEFAULT_THEME,
-) -> PackageWrite:
-    """`write_package`, returning while the package is compressed and written on a thread."""
     if path.name == "collection.apkg":
         raise SourceError(
             path,
@@ -114,53 +76,14 @@ def start_package(
     stamp = mtime if notetype_mtime is None else notetype_mtime
     decks, notes = layout(deck, deck_id)
     key = (decks, notetype_css(theme), stamp)
-    if key not in _SKELETONS:
-        _SKELETONS[key] = _genanki_skeleton(*key)
+    known = skeletons if skeletons is not None else {}
+    if key not in known:
+        known[key] = _genanki_skeleton(*key)
     # Note and card row IDs count up from this; deriving it from content keeps it stable.
-    collection = fill(_SKELETONS[key], decks, notes, notetype_id=NOTETYPE_ID, first_id=mtime * 1000)
-    return PackageWrite(key, collection, path, deck.media)
-
-
-_SWITCH_INTERVAL = 0.0002
-"""Seconds a thread may hold the interpreter lock while another waits (Python's default: 0.005)."""
-
-
-class PackageWrite:
-    """A package being compressed and written on a thread of its own.
-
-    zlib lets go of the interpreter lock while it compresses, so what the caller does meanwhile
-    (the state file, the build cache) runs on the second core.
-    """
-
-    def __init__(
-        self, skeleton: SkeletonKey, collection: bytes, path: Path, media: tuple[MediaFile, ...]
-    ) -> None:
-        self.skeleton = skeleton
-        """The key of the empty collection the package was made from."""
-        self._digest = ""
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._write, args=(collection, path, media))
-        # zlib takes the interpreter lock back between output blocks; at the default switch
-        # interval each of those waits 5 ms for the caller's thread, which doubles the time.
-        self._interval = sys.getswitchinterval()
-        sys.setswitchinterval(_SWITCH_INTERVAL)
-        self._thread.start()
-
-    def wait(self) -> str:
-        """Return once the package is in place: SHA-256 of its bytes. Raises what writing raised."""
-        self._thread.join()
-        sys.setswitchinterval(self._interval)
-        if self._error is not None:
-            raise self._error
-        return self._digest
-
-    def _write(self, collection: bytes, path: Path, media: tuple[MediaFile, ...]) -> None:
-        try:
-            with atomic_path(path) as tmp:
-                _write_zip(collection, tmp, media)
-                self._digest = hashlib.sha256(tmp.read_bytes()).hexdigest()
-        except BaseException as exc:  # noqa: BLE001  (handed to `wait`, in the caller's thread)
-            self._error = exc
+    collection = fill(known[key], decks, notes, notetype_id=NOTETYPE_ID, first_id=mtime * 1000)
+    with atomic_path(path) as tmp:
+        _write_zip(collection, tmp, deck.media)
+        return hashlib.sha256(tmp.read_bytes()).hexdigest()
 
 
 def _genanki_skeleton(decks: DeckLayout, css: str, stamp: int) -> bytes:

@@ -1,10 +1,11 @@
-"""Rebuilding after an edit: parse again only the cards whose lines changed.
+"""Rebuilding after an edit: run the stages again only on the cards whose lines changed.
 
 A build leaves a `Snapshot`: the source text, every card's rendered fields and answer digest,
-the top-level headings, and the diagnostics of the rules that look at one token at a time. The
-next build finds the changed lines (common prefix and suffix), widens them to whole cards (from
-a card's heading to the next heading at or above the question level), parses that region alone
-and splices it between the unchanged cards before and after it.
+the top-level headings, and the diagnostics of the `tokens` rules. The next build finds the
+changed lines (common prefix and suffix), widens them to whole cards (from a card's heading to
+the next heading at or above the question level), and runs the same parse and card stages as a
+full build on that region alone (`parse_tokens`, `process_cards`); the cards before and after it
+are the snapshot's, moved to their new lines.
 
 The splice is used only when it provably gives what a full parse gives, else the build parses
 everything (`respliced` returns None):
@@ -17,6 +18,8 @@ everything (`respliced` returns None):
 - nothing in the document reaches across cards: no link reference definitions, images (their
   files may change), pinned IDs (checked against each other), blocks nested too deep, or a `$$`
   line that opens no math block (the math rule would pair it with a `$$` however far away).
+
+Measured gain (`make bench`, rebuild of the seed x20 after one edit): see docs/performance.md.
 """
 
 from __future__ import annotations
@@ -31,28 +34,23 @@ from markdown_it.token import Token
 
 from deckgen.cache.linediff import line_edit, line_start
 from deckgen.cache.snapshot import (
-    DOCUMENT_RULES,
-    LOCAL_RULES,
     ODD_BREAKS,
     REFERENCE,
     CardOutput,
     Heading,
     Snapshot,
     headings_of,
-    merged,
     stray_math,
 )
-from deckgen.check.context import Lint, Rule
+from deckgen.check.context import Lint, Rule, lint_for
+from deckgen.check.rules import rules
 from deckgen.check.structure import deep_nesting
 from deckgen.identity.history import NoteKey
 from deckgen.model import Card, Diagnostic, Document, NoteFields, Part
-from deckgen.parse.cards import parse_tokens
+from deckgen.parse.cards import Split, parse_tokens
 from deckgen.parse.marker import TOKEN as MARKER_TOKEN
-from deckgen.render.media import find_images
+from deckgen.process import CardsDone, process_cards
 from deckgen.slug import unique_anchors
-
-# A card that was not parsed again needs no tokens: its fields are already rendered.
-_NO_TOKEN = Token("inline", "", 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,173 +58,211 @@ class Splice:
     """A document rebuilt from a snapshot and one re-parsed region."""
 
     document: Document
-    diagnostics: tuple[Diagnostic, ...]
-    """Every `check` diagnostic, as `deckgen.check.rules.check_document` would give them."""
-    rendered: tuple[NoteFields | None, ...]
-    """Per card: the fields of an unchanged card, None for a card of the region."""
+    found: dict[Rule, list[Diagnostic]]
+    """Each build rule's diagnostics over the whole new text."""
+    fields: tuple[NoteFields, ...]
     answers: tuple[str | None, ...]
     """Per card: the answer digest of an unchanged card, None for a card of the region."""
     contents: tuple[tuple[NoteKey, str] | None, ...]
     """Per card: the note key and digest of an unchanged card, None for a card of the region."""
     headings: tuple[Heading, ...]
-    local: tuple[tuple[Diagnostic, ...], ...]
     reparsed: int
     """How many cards were parsed and rendered again."""
 
 
+@dataclass(frozen=True, slots=True)
+class _Region:
+    """The lines of the new text that are parsed again, and where they were in the old one."""
+
+    text: str
+    start: int
+    """0-based line where the region starts, in the old text and the new alike."""
+    old_end: int
+    """0-based line where the region ends in the old text (exclusive)."""
+    delta: int
+    """Lines added by the edit (negative: removed)."""
+    lines: int
+    """How many lines the new text has."""
+    stop: Heading | None
+    """The old text's heading that ends the region (None: the region runs to the end)."""
+
+
 def respliced(
-    snapshot: Snapshot, text: str, path: Path, md: MarkdownIt, lint: Lint
+    snapshot: Snapshot,
+    text: str,
+    path: Path,
+    blocks_md: MarkdownIt,
+    md: MarkdownIt,
+    *,
+    allow_html: bool,
 ) -> Splice | None:
-    """`text` parsed by re-parsing only what changed since `snapshot`, or None when that cannot
-    be proven to give what a full parse gives. `lint` carries the rules' settings (its document,
-    lines and tokens are replaced)."""
-    if not snapshot.spliceable or not snapshot.cards:
+    """`text` parsed, checked and rendered by running the stages only on what changed since
+    `snapshot`, or None when that cannot be proven to give what a full build gives. `blocks_md`
+    is `md` without the passes after `block`."""
+    if not snapshot.spliceable or not snapshot.cards or snapshot.shape.question_level < 2:
+        return None  # (`#` questions would compete with the title)
+    region = _region(snapshot, text)
+    if region is None:
         return None
-    shape = snapshot.shape
-    if shape.question_level < 2:
-        return None  # `#` questions would compete with the title
+    env: dict[str, object] = {}
+    tokens = _region_tokens(region, snapshot, blocks_md, env)
+    if tokens is None:
+        return None
+    level = snapshot.shape.question_level
+    split = parse_tokens(tokens, region.text, path, part_level=None, question_level=level)
+    lint = lint_for(split.document, region.text, tokens, snapshot.shape, md, allow_html=allow_html)
+    if any(True for _ in deep_nesting(lint)):
+        return None
+    # The region's cards are in the part of the card it starts at (it holds no part heading).
+    start_card = next(c for c in snapshot.cards if c.line - 1 == region.start)
+    part = snapshot.parts[start_card.part]
+    cards = tuple(replace(card, part=part) for card in split.document.cards)
+    split = replace(split, document=replace(split.document, cards=cards))
+    done = process_cards(tokens, cards, split.tokens, md, lint, env=env, question_level=level)
+    if done.has_images or not all(d.line for found in done.found.values() for d in found):
+        return None
+    return _spliced_document(snapshot, region, split, done, headings_of(tokens, region.start), lint)
+
+
+def _region(snapshot: Snapshot, text: str) -> _Region | None:
+    """The whole cards around the lines that changed, as lines of the new text."""
     # The snapshot's text breaks lines at `\n` only (see `spliceable`); so does the new text
     # outside the region, which is the same, and inside it, which is checked below.
     edit = line_edit(snapshot.text, text)
-    first, old_end, delta = edit.first, edit.old_end, edit.delta
-    starts = [card.line - 1 for card in snapshot.cards]
-    before = [start for start in starts if start < first]
-    if not before:
+    starts = [card.line - 1 for card in snapshot.cards if card.line - 1 < edit.first]
+    if not starts:
         return None
-    region_start = before[-1]
-    bounds = [h for h in snapshot.headings if h.level <= shape.question_level]
-    after = [h for h in bounds if h.start >= old_end and h.start > region_start]
+    start = starts[-1]
+    level = snapshot.shape.question_level
+    after = [
+        h
+        for h in snapshot.headings
+        if h.level <= level and h.start >= edit.old_end and h.start > start
+    ]
     stop = after[0] if after else None
-    region_end = stop.start if stop else edit.old_lines
-    start_offset = line_start(text, region_start, first, edit.first_offset)
+    start_offset = line_start(text, start, edit.first, edit.first_offset)
     end_offset = len(text)
     if stop is not None:
-        old_end_offset = line_start(snapshot.text, old_end, first, edit.first_offset)
-        stop_end = line_start(snapshot.text, stop.end, old_end, old_end_offset)
+        old_end_offset = line_start(snapshot.text, edit.old_end, edit.first, edit.first_offset)
+        stop_end = line_start(snapshot.text, stop.end, edit.old_end, old_end_offset)
         end_offset = stop_end + len(text) - len(snapshot.text)
     region_text = text[start_offset:end_offset]
     if ODD_BREAKS.search(region_text) or REFERENCE.search(region_text):
         return None
-    env: dict[str, object] = {}
-    tokens = md.parse(region_text, env)
+    old_end = stop.start if stop else edit.old_lines
+    return _Region(region_text, start, old_end, edit.delta, edit.new_lines, stop)
+
+
+def _region_tokens(
+    region: _Region, snapshot: Snapshot, blocks_md: MarkdownIt, env: dict[str, object]
+) -> list[Token] | None:
+    """The region's block tokens, when they are what a parse of the whole text gives there."""
+    tokens = blocks_md.parse(region.text, env)
     if env.get("references"):
         return None
-    if stop is not None:
-        before_stop = _without_stop(tokens, stop, region_end + delta - region_start)
-        if before_stop is None:
-            return None
-        tokens = before_stop
+    if region.stop is not None:
+        tokens = _without_stop(tokens, region.stop, region.old_end + region.delta - region.start)
+    level = snapshot.shape.question_level
     if not tokens or tokens[0].type != "heading_open" or tokens[0].level != 0:
         return None
-    if (tokens[0].map or (1,))[0] != 0 or tokens[0].tag != f"h{shape.question_level}":
+    if (tokens[0].map or (1,))[0] != 0 or tokens[0].tag != f"h{level}":
         return None
-    headings = headings_of(tokens, region_start)
-    old_headings = [h for h in snapshot.headings if region_start <= h.start < region_end]
-    if _levels(headings) != _levels(old_headings):
+    headings = headings_of(tokens, region.start)
+    old = [h for h in snapshot.headings if region.start <= h.start < region.old_end]
+    if _levels(headings) != _levels(old) or any(h.level < level for h in headings):
         return None
-    if any(h.level < shape.question_level for h in headings):
+    if any(t.type == MARKER_TOKEN for t in tokens):
         return None
-    if any(True for _ in find_images(tokens)) or any(t.type == MARKER_TOKEN for t in tokens):
-        return None
-    if stray_math(region_text.splitlines(), tokens):
+    if stray_math(region.text.splitlines(), tokens):
         return None  # a `$$` that opens no math here may pair with one beyond the region
+    return tokens
 
-    region = parse_tokens(
-        tokens, region_text, path, part_level=None, question_level=shape.question_level
-    )
-    region_lint = replace(
-        lint, lines=tuple(region_text.splitlines()), tokens=tuple(tokens), document=region
-    )
-    if any(True for _ in deep_nesting(region_lint)):
-        return None
-    region_local = [list(rule(region_lint)) for rule in LOCAL_RULES]
-    if not all(d.line for found in region_local for d in found):
-        return None
+
+def _spliced_document(
+    snapshot: Snapshot,
+    region: _Region,
+    split: Split,
+    done: CardsDone,
+    headings: tuple[Heading, ...],
+    lint: Lint,
+) -> Splice | None:
+    """The snapshot's cards before and after the region, moved, around the region's own."""
+    start, old_end, delta = region.start, region.old_end, region.delta
 
     def moved(line: int | None) -> int | None:
         """A line of the old text in the new one; None for a line inside the region."""
-        if line is None or line <= region_start:
+        if line is None or line <= start:
             return line
-        if line <= region_end:
-            return None
-        return line + delta
+        return None if line <= old_end else line + delta
 
-    parts = tuple(
-        part if part.line <= region_start else replace(part, line=part.line + delta)
-        for part in snapshot.parts
-    )
-    start_card = snapshot.cards[starts.index(region_start)]
-    region_part = parts[start_card.part]
-    kept_before = [c for c in snapshot.cards if c.line <= region_start]
-    kept_after = [c for c in snapshot.cards if c.line > region_end]
-    old_region = snapshot.cards[len(kept_before) : len(snapshot.cards) - len(kept_after)]
-    if [c.question for c in old_region] == [card.question for card in region.cards]:
-        # The same questions in the same order: every anchor stays as it was.
-        anchors = iter([c.anchor for c in snapshot.cards])
-    else:
-        questions = [c.question for c in kept_before]
-        questions += [card.question for card in region.cards]
-        questions += [c.question for c in kept_after]
-        anchors = iter(unique_anchors(questions))
-    cards = [_card(c, parts, c.line, next(anchors)) for c in kept_before]
-    cards += [
-        replace(card, part=region_part, line=card.line + region_start, anchor=next(anchors))
-        for card in region.cards
-    ]
-    cards += [_card(c, parts, c.line + delta, next(anchors)) for c in kept_after]
-    rendered: list[NoteFields | None] = [c.fields for c in kept_before]
-    rendered += [None] * len(region.cards)
-    rendered += [c.fields for c in kept_after]
-    answers: list[str | None] = [c.answer for c in kept_before]
-    answers += [None] * len(region.cards)
-    answers += [c.answer for c in kept_after]
-    contents: list[tuple[NoteKey, str] | None] = [(c.note, c.content) for c in kept_before]
-    contents += [None] * len(region.cards)
-    contents += [(c.note, c.content) for c in kept_after]
     parse_diagnostics = _spliced(
-        snapshot.parse_diagnostics, region.diagnostics, moved, region_start
+        snapshot.parse_diagnostics, split.document.diagnostics, moved, start
     )
     if any(d.message.startswith("question has no answer") for d in parse_diagnostics):
         return None  # a skipped question still numbers the anchors after it
-    document = Document(path, snapshot.title, parts, tuple(cards), parse_diagnostics)
-
-    local = tuple(
-        _spliced(cached, found, moved, region_start)
-        for cached, found in zip(snapshot.local, region_local, strict=True)
-    )
-    # The document rules look at cards and parts, and at the lines only to count them.
-    whole_lint = replace(lint, lines=(), line_count=edit.new_lines, tokens=(), document=document)
-    found: dict[Rule, list[Diagnostic]] = {rule: list(rule(whole_lint)) for rule in DOCUMENT_RULES}
-    found.update({rule: list(diags) for rule, diags in zip(LOCAL_RULES, local, strict=True)})
-    found[deep_nesting] = []
-    kept = [h for h in snapshot.headings if h.start < region_start] + list(headings)
-    kept += [
-        h._replace(start=h.start + delta, end=h.end + delta)
-        for h in snapshot.headings
-        if h.start >= region_end
+    parts = tuple(p if p.line <= start else replace(p, line=p.line + delta) for p in snapshot.parts)
+    before = [c for c in snapshot.cards if c.line <= start]
+    after = [c for c in snapshot.cards if c.line > old_end]
+    region_part = parts[next(c for c in snapshot.cards if c.line - 1 == start).part]
+    anchors = iter(_anchors(snapshot, before, after, split.document.cards))
+    cards = [_card(c, parts, c.line, next(anchors)) for c in before]
+    cards += [
+        replace(card, part=region_part, line=card.line + start, anchor=next(anchors))
+        for card in split.document.cards
     ]
+    cards += [_card(c, parts, c.line + delta, next(anchors)) for c in after]
+    document = Document(lint.path, snapshot.title, parts, tuple(cards), parse_diagnostics)
+    tokens_rules = rules("tokens")
+    found: dict[Rule, list[Diagnostic]] = {
+        rule: list(_spliced(cached, done.found[rule], moved, start))
+        for rule, cached in zip(tokens_rules, snapshot.local, strict=True)
+    }
+    # The document rules look at cards and parts, and at the lines only to count them.
+    whole = replace(lint, lines=(), line_count=region.lines, tokens=(), document=document)
+    found.update({rule: list(rule(whole)) for rule in rules("document")})
+    found[deep_nesting] = []
+    kept = [h for h in snapshot.headings if h.start < start] + list(headings)
+    kept += [h.moved(delta) for h in snapshot.headings if h.start >= old_end]
+    count = len(split.document.cards)
     return Splice(
         document=document,
-        diagnostics=merged(document, found),
-        rendered=tuple(rendered),
-        answers=tuple(answers),
-        contents=tuple(contents),
+        found=found,
+        fields=(*(c.fields for c in before), *done.fields, *(c.fields for c in after)),
+        answers=(*(c.answer for c in before), *[None] * count, *(c.answer for c in after)),
+        contents=(
+            *((c.note, c.content) for c in before),
+            *[None] * count,
+            *((c.note, c.content) for c in after),
+        ),
         headings=tuple(kept),
-        local=local,
-        reparsed=len(region.cards),
+        reparsed=count,
     )
 
 
-def _without_stop(tokens: list[Token], stop: Heading, line: int) -> list[Token] | None:
+def _anchors(
+    snapshot: Snapshot,
+    before: Sequence[CardOutput],
+    after: Sequence[CardOutput],
+    region: Sequence[Card],
+) -> list[str]:
+    old_region = snapshot.cards[len(before) : len(snapshot.cards) - len(after)]
+    if [c.question for c in old_region] == [card.question for card in region]:
+        # The same questions in the same order: every anchor stays as it was.
+        return [c.anchor for c in snapshot.cards]
+    questions = [c.question for c in before] + [card.question for card in region]
+    return unique_anchors(questions + [c.question for c in after])
+
+
+def _without_stop(tokens: list[Token], stop: Heading, line: int) -> list[Token]:
     """The region's tokens without the heading that ends it, if that heading is where the whole
-    document has it (else a block of the region ran into it)."""
+    document has it (else a block of the region ran into it: nothing is left)."""
     if len(tokens) < 3:
-        return None
+        return []
     opening = tokens[-3]
     if opening.type != "heading_open" or opening.level != 0 or opening.tag != f"h{stop.level}":
-        return None
+        return []
     if opening.map != [line, line + stop.end - stop.start]:
-        return None
+        return []
     return tokens[:-3]
 
 
@@ -241,8 +277,6 @@ def _card(output: CardOutput, parts: tuple[Part, ...], line: int, anchor: str) -
         line=line,
         anchor=anchor,
         source=output.source,
-        heading=_NO_TOKEN,
-        answer=(),
     )
 
 

@@ -1,43 +1,21 @@
-"""What one build of a source leaves for the next: its cards as rendered, its headings, and
-the diagnostics of the rules that can be kept per card (see `deckgen.cache.incremental`)."""
+"""What one build of a source leaves for the next: its cards as rendered, its headings, and the
+diagnostics of the `tokens` rules (see `deckgen.cache.incremental`), as named records."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
 
 from markdown_it.token import Token
 
-from deckgen.check.content import images, raw_html, unclosed_math
-from deckgen.check.context import Lint, Rule
-from deckgen.check.rules import RULES
-from deckgen.check.structure import (
-    deep_nesting,
-    duplicate_questions,
-    empty_parts,
-    headings_in_code,
-    headings_in_html,
-    no_cards,
-    unclosed_fences,
-)
+from deckgen.check.context import Rule
+from deckgen.check.rules import rules
+from deckgen.check.structure import deep_nesting
 from deckgen.identity.history import NoteKey, Revision
 from deckgen.model import Diagnostic, Document, NoteFields, Part
 from deckgen.parse.marker import TOKEN as MARKER_TOKEN
 from deckgen.parse.shape import Shape, heading_bodies
-
-LOCAL_RULES: tuple[Rule, ...] = (
-    unclosed_math,
-    unclosed_fences,
-    headings_in_code,
-    headings_in_html,
-    raw_html,
-    images,
-)
-"""Rules whose every diagnostic comes from one token and lies on that token's lines."""
-DOCUMENT_RULES: tuple[Rule, ...] = (no_cards, duplicate_questions, empty_parts)
-"""Rules that read only the parsed document (cards, parts), not the tokens."""
 
 # Anything that could be a link reference definition, which changes links in every card.
 REFERENCE = re.compile(r"\]:")
@@ -45,8 +23,8 @@ REFERENCE = re.compile(r"\]:")
 ODD_BREAKS = re.compile("[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 
 
-# Named tuples: a cache holds thousands of these, and tuples pickle several times faster.
-class CardOutput(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class CardOutput:
     """What a build made of one card, enough to reuse it without parsing it again."""
 
     question: str
@@ -55,9 +33,7 @@ class CardOutput(NamedTuple):
     line: int
     anchor: str
     source: str
-    question_html: str
-    answer_html: str
-    part_html: str
+    fields: NoteFields
     answer: str
     """`deckgen.identity.history.answer_digest` of the card."""
     note: NoteKey
@@ -65,19 +41,19 @@ class CardOutput(NamedTuple):
     content: str
     """`deckgen.identity.history.note_digest` of the note these fields went into."""
 
-    @property
-    def fields(self) -> NoteFields:
-        """The note fields rendered for this card."""
-        return NoteFields(self.question_html, self.answer_html, self.part_html)
 
-
-class Heading(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Heading:
     """A top-level heading: its lines (0-based, end exclusive), level, and whether it has a body."""
 
     start: int
     end: int
     level: int
     bodied: bool
+
+    def moved(self, delta: int) -> Heading:
+        """The same heading `delta` lines further down."""
+        return Heading(self.start + delta, self.end + delta, self.level, self.bodied)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,24 +69,9 @@ class Snapshot:
     parse_diagnostics: tuple[Diagnostic, ...]
     """The parser's own diagnostics (`Document.diagnostics`)."""
     local: tuple[tuple[Diagnostic, ...], ...]
-    """The diagnostics of each of `LOCAL_RULES`."""
+    """The diagnostics of each `tokens` rule (`deckgen.check.rules.rules("tokens")`)."""
     spliceable: bool
     """False when something in the document reaches across cards: the next build parses all."""
-
-
-def run_rules(lint: Lint) -> tuple[tuple[Diagnostic, ...], dict[Rule, list[Diagnostic]]]:
-    """Every build rule over `lint`: all diagnostics in line order (as `check_document` gives
-    them), and each rule's own list."""
-    found = {rule: list(rule(lint)) for rule in RULES}
-    return merged(lint.document, found), found
-
-
-def merged(document: Document, found: dict[Rule, list[Diagnostic]]) -> tuple[Diagnostic, ...]:
-    """The parser's diagnostics, then each rule's in `RULES` order, sorted (stably) by line."""
-    everything = list(document.diagnostics)
-    for rule in RULES:
-        everything.extend(found[rule])
-    return tuple(sorted(everything, key=lambda d: d.line or 0))
 
 
 def headings_of(tokens: Sequence[Token], offset: int = 0) -> tuple[Heading, ...]:
@@ -144,13 +105,17 @@ def stray_math(lines: Sequence[str], tokens: Sequence[Token]) -> bool:
 
 
 def spliceable(
-    text: str, tokens: Sequence[Token], found: dict[Rule, list[Diagnostic]], *, has_images: bool
+    text: str,
+    tokens: Sequence[Token],
+    found: Mapping[Rule, Sequence[Diagnostic]],
+    *,
+    has_images: bool,
 ) -> bool:
-    """Whether a later build may re-parse part of this document alone (see the module doc)."""
+    """Whether a later build may re-parse part of this document alone (see
+    `deckgen.cache.incremental`)."""
     return (
-        set(RULES) <= {*LOCAL_RULES, *DOCUMENT_RULES, deep_nesting}
-        and not found[deep_nesting]
-        and all(d.line for rule in LOCAL_RULES for d in found[rule])
+        not found[deep_nesting]
+        and all(d.line for rule in rules("tokens") for d in found[rule])
         and not REFERENCE.search(text)
         and not ODD_BREAKS.search(text)
         and not stray_math(text.splitlines(), tokens)
@@ -165,7 +130,7 @@ def snapshot_of(
     revision: Revision,
     shape: Shape,
     headings: tuple[Heading, ...],
-    local: tuple[tuple[Diagnostic, ...], ...],
+    found: Mapping[Rule, Sequence[Diagnostic]],
     *,
     spliceable: bool,
 ) -> Snapshot:
@@ -178,9 +143,7 @@ def snapshot_of(
             line=card.line,
             anchor=card.anchor,
             source=card.source,
-            question_html=note.question,
-            answer_html=note.answer,
-            part_html=note.part,
+            fields=NoteFields(note.question, note.answer, note.part),
             answer=record.answer,
             note=(note.id, note.source, note.tags),
             content=record.content,
@@ -197,6 +160,6 @@ def snapshot_of(
         cards=cards,
         headings=headings,
         parse_diagnostics=document.diagnostics,
-        local=local,
+        local=tuple(tuple(found[rule]) for rule in rules("tokens")),
         spliceable=spliceable,
     )

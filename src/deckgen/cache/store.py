@@ -10,6 +10,7 @@ make the build call anything.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib.util
 import io
@@ -26,27 +27,17 @@ from typing import Any, BinaryIO
 from deckgen import __version__
 from deckgen.anki.collection import SkeletonKey
 from deckgen.atomic import atomic_path
-from deckgen.cache.pack import PackedSnapshot
-from deckgen.identity.state import CardRecord, DeckState, NotetypeRecord
+from deckgen.cache.snapshot import Snapshot
+from deckgen.identity.state import DeckState
 from deckgen.model import Diagnostic
-from deckgen.pipeline import BuildOptions
+from deckgen.options import BuildOptions
 
-FORMAT = "deckgen-cache/4"
+FORMAT = "deckgen-cache/5"
 CACHE_DIR = ".cache"
 
-# The classes a cache body may hold; `deckgen.*` classes only if they are plain records.
-_ALLOWED_MODULES = (
-    "deckgen.pipeline",
-    "deckgen.cache.store",
-    "deckgen.config.project",
-    "deckgen.model",
-    "deckgen.select",
-    "deckgen.config.settings",
-    "deckgen.parse.shape",
-    "deckgen.identity.state",
-)
 # Found without importing them: a rebuild that needs none of them should not load them.
 _RENDERERS = ("markdown_it", "mdit_py_plugins", "pygments", "nh3", "genanki")
+# Besides deckgen's own records (its dataclasses, wherever they live), all a body may hold.
 _ALLOWED = {("pathlib", "PosixPath"), ("pathlib", "WindowsPath"), ("builtins", "frozenset")}
 
 
@@ -160,60 +151,32 @@ class _ChecksumWriter:
 
 
 class _RecordUnpickler(pickle.Unpickler):
+    """Unpickles deckgen's own records (dataclasses) and nothing that could run code."""
+
     def find_class(self, module: str, name: str) -> Any:
-        if (module, name) not in _ALLOWED and module not in _ALLOWED_MODULES:
+        if (module, name) in _ALLOWED:
+            return super().find_class(module, name)
+        if not module.startswith("deckgen."):
             raise pickle.UnpicklingError(f"{module}.{name} is not a cache record")
         found = super().find_class(module, name)
-        if not isinstance(found, type):
+        if not (isinstance(found, type) and dataclasses.is_dataclass(found)):
             raise pickle.UnpicklingError(f"{module}.{name} is not a record class")
         return found
 
 
-_Record = tuple[str, str, str, str, str, int]
-PackedState = tuple[tuple[str, tuple[str, ...], int], tuple[_Record, ...], tuple[_Record, ...]]
-
-
 @dataclass(frozen=True, slots=True)
 class CacheEntry:
-    """What a build leaves in its cache file."""
+    """What a build leaves in its cache file, as named records."""
 
-    snapshot: PackedSnapshot
+    snapshot: Snapshot
     options: BuildOptions
     """The options that applied to the source (front matter and config settled)."""
     source: str
     """SHA-256 of the source text."""
-    state: PackedState
-    """The state this build wrote, as tuples (they pickle several times faster)."""
+    state: DeckState
+    """The state this build wrote."""
     diagnostics: tuple[Diagnostic, ...]
     cards: int
     parts: int
-    stylesheet: tuple[str, str]
-    """(theme, the notetype's CSS): a rebuild need not load Pygments to make it again."""
-    skeleton: tuple[SkeletonKey, bytes]
-    normalized: tuple[str, ...]
-    """Each card's question as `deckgen.identity.ids.normalize_question` gives it."""
-    """The empty collection the package was made from: a rebuild need not load genanki."""
-
-
-def pack_state(state: DeckState) -> PackedState:
-    """`state` as tuples, which pickle several times faster than its records."""
-
-    def record(card: CardRecord) -> _Record:
-        return (card.id, card.question, card.part, card.answer, card.content, card.mtime)
-
-    notetype = state.notetype
-    return (
-        (notetype.content, notetype.fields, notetype.mtime),
-        tuple(record(card) for card in state.cards),
-        tuple(record(card) for card in state.removed),
-    )
-
-
-def unpack_state(packed: PackedState) -> DeckState:
-    """The state `pack_state` packed."""
-    notetype, cards, removed = packed
-    return DeckState(
-        NotetypeRecord(*notetype),
-        tuple(CardRecord(*card) for card in cards),
-        tuple(CardRecord(*card) for card in removed),
-    )
+    skeletons: tuple[tuple[SkeletonKey, bytes], ...]
+    """The empty collections the package was made from (see `deckgen.anki.package`)."""

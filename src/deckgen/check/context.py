@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -39,6 +39,28 @@ class Lint:
     def at(self, line: int | None, severity: Severity, message: str) -> Diagnostic:
         """A diagnostic at `line` of this file."""
         return Diagnostic(self.path, line, severity, message)
+
+
+def lint_for(
+    document: Document,
+    text: str,
+    tokens: Sequence[Token],
+    shape: Shape,
+    md: MarkdownIt,
+    *,
+    allow_html: bool,
+) -> Lint:
+    """What the rules read for `document`, parsed from `text` into `tokens` by `md` (or by its
+    block part): the one place a `Lint` is made; others are `replace`d from one."""
+    return Lint(
+        path=document.path,
+        lines=tuple(text.splitlines()),
+        tokens=tuple(tokens),
+        document=document,
+        allow_html=allow_html,
+        max_nesting=int(md.options["maxNesting"]),
+        shape=shape,
+    )
 
 
 Rule = Callable[[Lint], Iterable[Diagnostic]]

@@ -1,21 +1,26 @@
-"""`deckgen check`: lint a source without writing anything.
+"""The check rules, listed once, and running them over a source.
 
 Each rule is a small function from a `Lint` (the text, its tokens and the parsed `Document`) to
-diagnostics; `RULES` lists them in the order they run, as markdown-it lists its rules. The
-parser's own diagnostics (a question without an answer, a question before the first part) come
-first and are not repeated here.
+diagnostics; `RULES` lists them in the order they report, as markdown-it lists its rules, with
+what each reads (its scope), which is where the pipeline runs it:
+
+- `document`: the parts and cards only, once per source;
+- `blocks`: the block tokens of the whole source, before any inline content is parsed;
+- `tokens`: one stretch of tokens at a time, inline content parsed; every diagnostic lies on the
+  lines of the tokens it came from, so a rule's findings for a card can be kept with the card.
+
+The parser's own diagnostics (a question without an answer, a question before the first part)
+come first and are not repeated here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING
-
-from markdown_it.token import Token
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
 
 from deckgen.check.content import images, invalid_latex, raw_html, unclosed_math
-from deckgen.check.context import Lint, Rule, lint_markdown
+from deckgen.check.context import Lint, Rule
 from deckgen.check.structure import (
     deep_nesting,
     duplicate_questions,
@@ -23,99 +28,57 @@ from deckgen.check.structure import (
     headings_in_code,
     headings_in_html,
     no_cards,
-    no_cards_reason,
     unclosed_fences,
 )
-from deckgen.errors import SourceError
 from deckgen.model import Diagnostic, Document
-from deckgen.parse.markdown import make_markdown
-from deckgen.parse.shape import SEED_SHAPE, Shape
 
-if TYPE_CHECKING:
-    from deckgen.config.project import Config
-    from deckgen.config.settings import SourceSettings
+Scope = Literal["document", "blocks", "tokens"]
 
-__all__ = [
-    "RULES",
-    "THOROUGH_RULES",
-    "check_document",
-    "check_file",
-    "error_count",
-    "no_cards_reason",
-]
 
-RULES: tuple[Rule, ...] = (
-    no_cards,
-    duplicate_questions,
-    empty_parts,
-    unclosed_math,
-    unclosed_fences,
-    headings_in_code,
-    headings_in_html,
-    raw_html,
-    images,
-    deep_nesting,
+@dataclass(frozen=True, slots=True)
+class CheckRule:
+    """A rule, what it reads, and whether only `deckgen check` runs it."""
+
+    run: Rule
+    scope: Scope
+    thorough: bool = False
+    """Slow and only ever a warning: `deckgen check` runs it, a build does not."""
+
+
+RULES: tuple[CheckRule, ...] = (
+    CheckRule(no_cards, "document"),
+    CheckRule(duplicate_questions, "document"),
+    CheckRule(empty_parts, "document"),
+    CheckRule(unclosed_math, "tokens"),
+    CheckRule(unclosed_fences, "tokens"),
+    CheckRule(headings_in_code, "tokens"),
+    CheckRule(headings_in_html, "tokens"),
+    CheckRule(raw_html, "tokens"),
+    CheckRule(images, "tokens"),
+    CheckRule(deep_nesting, "blocks"),
+    CheckRule(invalid_latex, "tokens", thorough=True),
 )
-"""What `check` and `build` both run; only these can stop a build."""
-
-THOROUGH_RULES: tuple[Rule, ...] = (invalid_latex,)
-"""Slower rules that only `deckgen check` runs; they only warn."""
+"""Every rule, in the order its diagnostics are listed on the same line."""
 
 
-def check_document(
-    text: str,
-    document: Document,
-    *,
-    allow_html: bool = False,
-    shape: Shape = SEED_SHAPE,
-    tokens: Sequence[Token] = (),
-    thorough: bool = False,
-) -> list[Diagnostic]:
-    """Every diagnostic for `document` (parsed from `text`, into `tokens` if given), in line order.
-
-    `thorough` adds `THOROUGH_RULES` (a LaTeX parse of every formula).
-    """
-    md = lint_markdown(allow_html)
-    lint = Lint(
-        path=document.path,
-        lines=tuple(text.splitlines()),
-        tokens=tuple(tokens) if tokens else tuple(md.parse(text)),
-        document=document,
-        allow_html=allow_html,
-        max_nesting=int(md.options["maxNesting"]),
-        shape=shape,
-    )
-    found = list(document.diagnostics)
-    for rule in RULES + (THOROUGH_RULES if thorough else ()):
-        found.extend(rule(lint))
-    return sorted(found, key=lambda d: d.line or 0)
+def rules(scope: Scope, *, thorough: bool = False) -> tuple[Rule, ...]:
+    """The rules of one scope that a build (or, `thorough`, `deckgen check`) runs."""
+    return tuple(r.run for r in RULES if r.scope == scope and (thorough or not r.thorough))
 
 
-def check_file(
-    path: Path,
-    *,
-    allow_html: bool = False,
-    overrides: SourceSettings | None = None,
-    config: Config | None = None,
-) -> list[Diagnostic]:
-    """Read, parse and thoroughly check one source, read with its settings (front matter, config,
-    levels given in `overrides`); a file or setting that cannot be read is one error diagnostic."""
-    # Here, not at the top: a build imports this module for its rules, and may never read a file.
-    from deckgen.config.loading import load_source
+def run_rules(lint: Lint, scope: Scope, *, thorough: bool = False) -> dict[Rule, list[Diagnostic]]:
+    """Each rule of `scope` over `lint`, with its own diagnostics."""
+    return {rule: list(rule(lint)) for rule in rules(scope, thorough=thorough)}
 
-    md = make_markdown(allow_html=allow_html)
-    try:
-        loaded = load_source(path, md, overrides, config)
-    except SourceError as exc:
-        return [Diagnostic(exc.path, exc.line, "error", exc.message)]
-    return check_document(
-        loaded.text,
-        loaded.document,
-        allow_html=allow_html,
-        shape=loaded.shape,
-        tokens=loaded.tokens,
-        thorough=True,
-    )
+
+def merged(
+    document: Document, found: Mapping[Rule, Sequence[Diagnostic]]
+) -> tuple[Diagnostic, ...]:
+    """The parser's diagnostics, then each rule's in `RULES` order, sorted (stably) by line."""
+    everything = list(document.diagnostics)
+    for rule in RULES:
+        everything.extend(found.get(rule.run, ()))
+    return tuple(sorted(everything, key=lambda d: d.line or 0))
 
 
 def error_count(diagnostics: Iterable[Diagnostic]) -> int:

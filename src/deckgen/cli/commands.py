@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from deckgen import __version__
 from deckgen.anki.themes import DEFAULT_THEME, THEMES
+from deckgen.api import build as build_source
+from deckgen.api import check_file
 from deckgen.cli.errors import reported_errors
+from deckgen.cli.listing import format_entries, header, part_entries, topic_entries
 from deckgen.cli.options import (
     ConfigFinder,
     each_selected,
@@ -20,10 +24,14 @@ from deckgen.cli.options import (
     selection_options,
 )
 from deckgen.cli.output import build_summary, card_counter, echo_revision, plural
+from deckgen.cli.report import removed_search, status_lines
+from deckgen.config.settings import SourceSettings
 from deckgen.errors import DeckgenError
-
-if TYPE_CHECKING:
-    from deckgen.pipeline import BuildReport
+from deckgen.identity.state import load_state, save_state, state_path
+from deckgen.merge import build_merged
+from deckgen.options import BuildOptions, BuildReport
+from deckgen.pipeline import outline, run
+from deckgen.preview.page import preview as preview_source
 
 SOURCE_DIR = Path("source")
 
@@ -101,8 +109,6 @@ def build(
     With --part, --topic or --grep the package holds only those cards (same IDs and deck as
     the full one) and is named after the selection, e.g. build/<stem>--llm.apkg.
     """
-    from deckgen.pipeline import BuildOptions
-    from deckgen.pipeline import build as build_source
 
     with reported_errors():
         paths = _sources(sources)
@@ -118,13 +124,10 @@ def build(
             question_level=question_level,
             theme=theme,
         )
-        from deckgen.identity.state import state_path
 
         options_for = ConfigFinder(config_path).options(options)
         reports: Iterable[BuildReport]
         if merge:
-            from deckgen.merge import build_merged
-
             reports = [
                 build_merged(
                     paths,
@@ -167,18 +170,13 @@ def list_parts(
     config_path: Path | None,
 ) -> None:
     """List the parts and topics of SOURCES with card counts and the Anki search for each."""
-    from deckgen.cli.listing import format_entries, header, part_entries, topic_entries
-    from deckgen.parse.markdown import block_markdown
-    from deckgen.pipeline import BuildOptions, load_with_settings
 
     with reported_errors():
-        # Parts and cards need only the blocks: inline content is never parsed.
-        md = block_markdown(allow_html=False)
         options_for = ConfigFinder(config_path).options(
             BuildOptions(part_level=part_level, question_level=question_level)
         )
         for path in _sources(sources):
-            document, options = load_with_settings(path, md, options_for(path))
+            document, options = outline(path, options_for(path))
             click.echo(header(path, document, options))
             for line in format_entries(part_entries(document, options)):
                 click.echo(line)
@@ -201,8 +199,6 @@ def check(
     config_path: Path | None,
 ) -> None:
     """Check SOURCES (default: source/*.md) for problems; write nothing. Exit 1 on errors."""
-    from deckgen.check.rules import check_file
-    from deckgen.config.settings import SourceSettings
 
     with reported_errors():
         paths = _sources(sources)
@@ -246,11 +242,6 @@ def status(
     theme: str | None,
 ) -> None:
     """Show what the next build changes (new, reworded, moved, changed, removed); write nothing."""
-    import time
-
-    from deckgen.cli.report import status_lines
-    from deckgen.identity.state import load_state, state_path
-    from deckgen.pipeline import BuildOptions, revise_settled
 
     with reported_errors():
         options_for = ConfigFinder(config_path).options(
@@ -264,9 +255,8 @@ def status(
         )
         for path in _sources(sources):
             previous = load_state(state_path(path))
-            _, revision, settled = revise_settled(
-                path, options_for(path), previous, now=int(time.time())
-            )
+            built = run(path, options_for(path), previous, now=int(time.time()))
+            revision, settled = built.revision, built.rendered.options
             for diagnostic in revision.diagnostics:
                 if diagnostic.severity != "info":
                     click.echo(str(diagnostic), err=True)
@@ -284,10 +274,6 @@ def status(
 @source_args
 def prune(sources: tuple[Path, ...]) -> None:
     """Forget the removed notes remembered beside SOURCES (delete them in Anki first)."""
-    from dataclasses import replace
-
-    from deckgen.cli.report import removed_search
-    from deckgen.identity.state import load_state, save_state, state_path
 
     with reported_errors():
         for path in _sources(sources):
@@ -329,8 +315,6 @@ def preview(
     The page is one file that works offline. It takes the same settings and the same
     --part/--topic/--grep selection as `build`.
     """
-    from deckgen.pipeline import BuildOptions
-    from deckgen.preview.page import preview as preview_source
 
     with reported_errors():
         paths = _sources(sources)

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 import click
 
-from deckgen.errors import CheckError, DeckgenError, SourceError
+from deckgen.errors import CheckError, DeckgenError, SourceError, location
 
 
 @contextmanager
@@ -23,8 +23,7 @@ def reported_errors() -> Iterator[None]:
         click.echo(f"{exc.path}: error: {exc.message}", err=True)
         sys.exit(1)
     except SourceError as exc:
-        where = f"{exc.path}:{exc.line}" if exc.line is not None else str(exc.path)
-        click.echo(f"{where}: error: {exc.message}", err=True)
+        click.echo(f"{location(exc.path, exc.line)}: error: {exc.message}", err=True)
         sys.exit(1)
     except DeckgenError as exc:
         click.echo(f"deckgen: error: {exc}", err=True)

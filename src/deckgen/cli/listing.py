@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from deckgen.deck import tag_prefix
 from deckgen.model import Document
+from deckgen.options import BuildOptions
 from deckgen.parse.shape import Shape
-from deckgen.pipeline import BuildOptions, tag_prefix
 from deckgen.select import topic_parts
 
 

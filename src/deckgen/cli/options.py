@@ -9,17 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import click
 
+from deckgen.config.lookup import find_config
+from deckgen.config.project import Config, load_config
 from deckgen.errors import DeckgenError
-
-if TYPE_CHECKING:
-    # Imported where used: `deckgen --help` must not load the parser and the pipeline.
-    from deckgen.config.project import Config
-    from deckgen.pipeline import BuildOptions, BuildReport
-    from deckgen.select import Selection
+from deckgen.model import Diagnostic
+from deckgen.options import BuildOptions, BuildReport
+from deckgen.select import EmptySelectionError, Selection, skipped_message
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -86,7 +85,6 @@ def make_selection(
     parts: tuple[str, ...], topics: tuple[str, ...], grep: tuple[str, ...]
 ) -> Selection:
     """The selection the three options describe."""
-    from deckgen.select import Selection
 
     return Selection(parts=parts, topics=topics, grep=grep)
 
@@ -100,7 +98,6 @@ class ConfigFinder:
 
     def for_source(self, source: Path) -> Config | None:
         """The config that applies to `source`."""
-        from deckgen.config.lookup import find_config
 
         path = self._explicit or find_config(source.parent)
         if path not in self._loaded:
@@ -113,7 +110,6 @@ class ConfigFinder:
 
 
 def _load_config(path: Path) -> Config:
-    from deckgen.config.project import load_config
 
     return load_config(path)
 
@@ -123,8 +119,6 @@ def each_selected(
 ) -> Iterator[BuildReport]:
     """`build_one` for every path, in turn. With several paths, a source that the selection
     finds nothing in is left out with a warning; nothing in any of them is an error."""
-    from deckgen.model import Diagnostic
-    from deckgen.select import EmptySelectionError, skipped_message
 
     built = 0
     for path in paths:

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import click
 
-if TYPE_CHECKING:
-    from deckgen.identity.history import Revision
-    from deckgen.pipeline import BuildReport
+from deckgen.cli.progress import CardCounter
+from deckgen.cli.report import limits, removed_notice, summary
+from deckgen.identity.history import Revision
+from deckgen.options import BuildReport
 
 
 def card_counter(quiet: bool) -> Callable[[int, int], None] | None:
     """A card counter on stderr when it is a terminal, unless `--quiet`."""
     if quiet or not sys.stderr.isatty():
         return None
-    from deckgen.cli.progress import CardCounter
 
     return CardCounter(sys.stderr)
 
@@ -40,7 +39,6 @@ def plural(number: int, noun: str) -> str:
 
 def echo_revision(revision: Revision, *, subdecks: bool) -> None:
     """What changed since the last build, removed notes with their search, and Anki's limits."""
-    from deckgen.cli.report import limits, removed_notice, summary
 
     if any(change.kinds != ("unchanged",) for change in revision.changes):
         click.echo(f"changes: {summary(revision)}")

@@ -6,6 +6,8 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+from deckgen.anki.package import NOTETYPE_NAME
+from deckgen.errors import location
 from deckgen.identity.history import CardChange, ChangeKind, Revision
 
 _ORDER: tuple[ChangeKind, ...] = ("new", "reworded", "moved", "changed", "removed")
@@ -23,7 +25,6 @@ def removed_search(ids: Sequence[str]) -> str:
 
     `_` is a single-character wildcard in Anki searches, so it is escaped.
     """
-    from deckgen.anki.package import NOTETYPE_NAME
 
     terms = " OR ".join(f"ID:{note_id.replace('_', chr(92) + '_')}" for note_id in ids)
     return f'"note:{NOTETYPE_NAME}" ({terms})'
@@ -91,4 +92,4 @@ def _change_line(source: Path, change: CardChange) -> str:
     if change.before is not None and change.before.part != change.part:
         moved = "moved" in change.kinds
         detail += f" ({change.before.part!r} → {change.part!r}{'' if moved else ', part renamed'})"
-    return f"{source}:{change.line}: {kinds}: {change.question}{detail}"
+    return f"{location(source, change.line)}: {kinds}: {change.question}{detail}"

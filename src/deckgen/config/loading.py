@@ -17,7 +17,7 @@ from deckgen.config.frontmatter import front_matter_settings
 from deckgen.config.settings import SourceSettings
 from deckgen.errors import DeckgenError, SourceError
 from deckgen.model import Document
-from deckgen.parse.cards import parse_tokens
+from deckgen.parse.cards import CardTokens, parse_tokens
 from deckgen.parse.shape import Shape, detect_shape
 from deckgen.source import read_source
 
@@ -34,7 +34,11 @@ class LoadedSource:
     settings: SourceSettings
     shape: Shape
     tokens: tuple[Token, ...] = field(default=(), repr=False, compare=False)
-    """The one parse's token stream, which `check` reads too."""
+    """The one parse's token stream (block tokens only, when parsed with the block parser)."""
+    cards: tuple[CardTokens, ...] = field(default=(), repr=False, compare=False)
+    """Each card's slice of `tokens`."""
+    env: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
+    """The parse's environment: the link reference definitions the inline pass needs."""
 
 
 def load_source(
@@ -42,10 +46,15 @@ def load_source(
     md: MarkdownIt,
     overrides: SourceSettings | None = None,
     config: Config | None = None,
+    *,
+    text: str | None = None,
 ) -> LoadedSource:
-    """Read, parse and settle the settings of `path` (a document may still have no card)."""
-    text = read_source(path)
-    tokens = md.parse(text, {})
+    """Read (unless `text` is given), parse and settle the settings of `path` (a document may
+    still have no card)."""
+    if text is None:
+        text = read_source(path)
+    env: dict[str, object] = {}
+    tokens = md.parse(text, env)
     settings = (overrides or SourceSettings()).over(front_matter_settings(tokens, path))
     if config is not None:
         settings = settings.over(config.for_source(path))
@@ -55,7 +64,7 @@ def load_source(
         )
     except DeckgenError as exc:
         raise SourceError(path, None, str(exc)) from None
-    document = parse_tokens(
+    split = parse_tokens(
         tokens, text, path, part_level=shape.part_level, question_level=shape.question_level
     )
-    return LoadedSource(text, document, settings, shape, tuple(tokens))
+    return LoadedSource(text, split.document, settings, shape, tuple(tokens), split.tokens, env)

@@ -16,9 +16,9 @@ from typing import Literal
 
 from deckgen.identity.ids import normalize_question
 from deckgen.identity.match import Current, Known, Matching, match_cards
+from deckgen.identity.pins import pinned_ids, without_markers
 from deckgen.identity.state import CardRecord, DeckState, NotetypeRecord
 from deckgen.model import Card, Deck, Diagnostic, Document, Note
-from deckgen.parse.marker import pinned_ids, without_markers
 
 NoteKey = tuple[str, str, tuple[str, ...]]
 """A note's ID, Source field and tags: with its rendered fields, all that `note_digest` reads."""

@@ -19,28 +19,11 @@ NOTE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 """What an ID may look like: a GUID, a field value and an Anki search term all at once."""
 
 
-# The previous build's questions, normalised: a rebuild takes them from its cache instead of
-# normalising thousands of unchanged questions again.
-_REMEMBERED: dict[str, str] = {}
-
-
-def normalize_question(text: str) -> str:
-    """Question text as identity sees it: case, spacing, Unicode form and end punctuation ignored."""
-    found = _REMEMBERED.get(text)
-    return found if found is not None else _normalized(text)
-
-
-def remember_normalized(questions: Iterable[str], normalized: Iterable[str]) -> None:
-    """Take `normalized` as what `normalize_question` gives for `questions` (from a build cache
-    of these same files); they replace what was remembered before."""
-    _REMEMBERED.clear()
-    _REMEMBERED.update(zip(questions, normalized, strict=True))
-
-
 # Matching normalises every question several times; a build of the largest document has a few
 # tens of thousands of distinct ones.
 @lru_cache(maxsize=1 << 16)
-def _normalized(text: str) -> str:
+def normalize_question(text: str) -> str:
+    """Question text as identity sees it: case, spacing, Unicode form and end punctuation ignored."""
     text = unicodedata.normalize("NFKC", text).casefold()
     return _TRAILING.sub("", _SPACE.sub(" ", text).strip())
 

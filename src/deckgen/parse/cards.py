@@ -1,4 +1,4 @@
-"""Split one markdown-it token stream into parts and cards, keeping each card's token slice."""
+"""Split one markdown-it token stream into parts and cards, and each card's slice of tokens."""
 
 from __future__ import annotations
 
@@ -10,10 +10,29 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from deckgen.model import Card, Diagnostic, Document, Part
+from deckgen.model import Card, Diagnostic, Document, Part, Pin
+from deckgen.parse.marker import TOKEN as MARKER_TOKEN
 from deckgen.slug import unique_anchors
 
 _PART_PREFIX = re.compile(r"^\s*part\s+(\d+)\s*[:.)\-\u2013\u2014]\s*(.*)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class CardTokens:
+    """A card's slice of the document's token stream: what renders it and what rules read."""
+
+    heading: Token = field(repr=False)
+    """The question heading's `inline` token; its children render the question."""
+    answer: tuple[Token, ...] = field(repr=False)
+    """The block tokens of the answer."""
+
+
+@dataclass(frozen=True, slots=True)
+class Split:
+    """A document split into parts and cards, with each card's tokens (in card order)."""
+
+    document: Document
+    tokens: tuple[CardTokens, ...]
 
 
 @dataclass(slots=True)
@@ -40,7 +59,7 @@ def parse_document(
     """
     return parse_tokens(
         md.parse(text, {}), text, path, part_level=part_level, question_level=question_level
-    )
+    ).document
 
 
 def parse_tokens(
@@ -50,7 +69,7 @@ def parse_tokens(
     *,
     part_level: int | None = 2,
     question_level: int = 3,
-) -> Document:
+) -> Split:
     """`parse_document` over tokens already parsed from `text`, so a caller that needs to look
     at the stream first (front matter, heading levels) still parses the document only once."""
     lines = text.splitlines(keepends=True)
@@ -98,6 +117,7 @@ def parse_tokens(
         parts.append(raw[0].part)
     anchors = unique_anchors([c.heading.content for c in raw])
     cards: list[Card] = []
+    slices: list[CardTokens] = []
     for open_card, anchor in zip(raw, anchors, strict=True):
         if not open_card.answer:
             diagnostics.append(
@@ -111,11 +131,20 @@ def parse_tokens(
                 line=open_card.line,
                 anchor=anchor,
                 source=_source_text(lines, open_card),
-                heading=open_card.heading,
-                answer=tuple(open_card.answer),
+                pins=tuple(_pins(open_card)),
             )
         )
-    return Document(path, title, tuple(parts), tuple(cards), tuple(diagnostics))
+        slices.append(CardTokens(open_card.heading, tuple(open_card.answer)))
+    document = Document(path, title, tuple(parts), tuple(cards), tuple(diagnostics))
+    return Split(document, tuple(slices))
+
+
+def _pins(card: _OpenCard) -> list[Pin]:
+    return [
+        Pin(token.content, _line(token) or card.line)
+        for token in card.answer
+        if token.type == MARKER_TOKEN
+    ]
 
 
 def _line(token: Token) -> int:

@@ -10,8 +10,10 @@ import html
 import re
 from dataclasses import dataclass
 from importlib.resources import files
+from pathlib import Path
 
 from deckgen.anki.package import notetype_css
+from deckgen.errors import location
 from deckgen.model import Card, Document, Note, Part
 
 _TAG = re.compile(r"<[^>]+>")
@@ -124,7 +126,7 @@ def _section(document: Document, part: Part, faces: list[ShownCard], first: int)
 def _card(document: Document, face: ShownCard, number: int) -> str:
     note, card = face.note, face.card
     search = " ".join(f"{card.part.heading}\n{card.source}\n{note.id}".lower().split())
-    where = f"{document.path.name}:{card.line}"
+    where = location(Path(document.path.name), card.line)
     return f"""<article class="pv-card" id="{note.id}" data-search="{html.escape(search)}">
 <div class="pv-card-head"><span class="pv-num">{number}</span><a class="pv-id" href="#{note.id}">{note.id}</a><span class="pv-where">{html.escape(where)}</span></div>
 <div class="pv-face pv-front" data-label="Front"><div class="card card1">{face.front}</div></div>

@@ -19,10 +19,12 @@ from pathlib import Path
 from deckgen.anki.package import BACK, FRONT
 from deckgen.anki.themes import DEFAULT_THEME
 from deckgen.atomic import atomic_path
+from deckgen.deck import default_output
 from deckgen.errors import DeckgenError
 from deckgen.identity.state import load_state, state_path
 from deckgen.model import Card, Deck, Diagnostic, Document, Note
-from deckgen.pipeline import BuildOptions, default_output, revise_settled
+from deckgen.options import BuildOptions
+from deckgen.pipeline import run
 from deckgen.preview.markup import ShownCard, page_html
 from deckgen.render.mathml import html_with_mathml
 from deckgen.select import Selection, select_deck
@@ -89,9 +91,8 @@ def preview(
     started = time.perf_counter()
     previous = load_state(state_path(source))
     # A preview is for looking, so problems `check` finds are reported, not a reason to stop.
-    document, revision, options = revise_settled(
-        source, replace(options, force=True), previous, now=int(time.time())
-    )
+    built = run(source, replace(options, force=True), previous, now=int(time.time()))
+    document, revision, options = built.rendered.document, built.revision, built.rendered.options
     deck = select_deck(document, revision.deck, options.selection, options.topics)
     page, math, diagnostics = preview_page(document, revision.deck, deck, options)
     output = output or default_preview_output(source, selection=options.selection)
