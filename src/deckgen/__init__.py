@@ -1,19 +1,24 @@
-"""deckgen: turn a Markdown study document into Anki decks that keep their review history."""
+"""deckgen: turn Markdown study documents into Anki decks that keep their review history.
 
-# The package imports nothing at start-up: `deckgen --help` is answered by `deckgen.launch`,
-# which must not pay for pathlib and typing (deckgen.errors) before it prints.
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from deckgen.errors import DeckgenError, SourceError
+Read the pipeline first: `deckgen.pipeline.run` lists the stages in order, and every command
+goes through it. The packages are named after the stages, from the bottom up:
+
+- `model`: the records that flow between stages (Part, Card, Note, Deck, Diagnostic);
+- `parse`: the markdown-it parser and its plugins, heading shapes, splitting into cards;
+- `identity`: note IDs, matching edited cards to the previous build, the state file;
+- `render`: card fields as HTML (math, code highlighting, images, sanitising);
+- `anki`: the notetype, its themes and CSS, and writing the `.apkg`;
+- `config`: `deckgen.toml`, front matter, and settling a source's settings;
+- `check`: the rules `deckgen check` and every build run;
+- `process` and `pipeline`: the card stage, and the pipeline itself;
+- `cache`: the speed layer around the pipeline (a rebuild re-runs the stages on what changed);
+- `api`, `merge`, `preview`: the library's entry points; `cli`: the `deckgen` command.
+
+`docs/architecture.md` says how they fit and how to add a rule, a render feature or a command.
+"""
+
+from deckgen.errors import DeckgenError, SourceError
 
 __version__ = "0.1.0"
 
 __all__ = ["DeckgenError", "SourceError", "__version__"]
-
-
-def __getattr__(name: str) -> object:
-    if name in ("DeckgenError", "SourceError"):
-        from deckgen import errors
-
-        return getattr(errors, name)
-    raise AttributeError(f"module 'deckgen' has no attribute {name!r}")

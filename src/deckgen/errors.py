@@ -4,15 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from deckgen.model import Diagnostic
+from deckgen.model import Diagnostic, location
 
-
-def location(path: Path, line: int | None) -> str:
-    """`path:line`, or `path` alone when the line is unknown: how every message names a place."""
-    return f"{path}:{line}" if line is not None else str(path)
+__all__ = ["CheckError", "DeckgenError", "SourceError", "location"]
 
 
 class DeckgenError(Exception):

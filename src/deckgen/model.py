@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from deckgen.errors import location
 from deckgen.slug import slugify
 
 
@@ -56,6 +55,11 @@ class Pin:
 
 
 Severity = Literal["error", "warning", "info"]
+
+
+def location(path: Path, line: int | None) -> str:
+    """`path:line`, or `path` alone when the line is unknown: how every message names a place."""
+    return f"{path}:{line}" if line is not None else str(path)
 
 
 @dataclass(frozen=True, slots=True)
