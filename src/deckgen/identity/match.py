@@ -101,33 +101,13 @@ def match_cards(known: Sequence[Known], current: Sequence[Current], namespace: s
     """Give every current card an ID: a remembered one it continues, or a new one."""
     taken: dict[int, Assignment] = {}
     free_known = set(range(len(known)))
-    by_id = {k.id: i for i, k in enumerate(known)}
-
-    for c, card in enumerate(current):
-        if card.pinned is not None:
-            k = by_id.get(card.pinned)
-            if k is not None:
-                free_known.discard(k)
-            taken[c] = Assignment(card.pinned, "pinned", k)
-
-    def pair(method: Method, key: Callable[[Known | Current], Hashable], unique: bool) -> None:
-        groups_k: dict[Hashable, list[int]] = defaultdict(list)
-        for k in sorted(free_known):
-            groups_k[key(known[k])].append(k)
-        groups_c: dict[Hashable, list[int]] = defaultdict(list)
-        for c in range(len(current)):
-            if c not in taken:
-                groups_c[key(current[c])].append(c)
-        for value, cs in groups_c.items():
-            ks = groups_k.get(value, [])
-            if unique and (len(ks) != 1 or len(cs) != 1):
-                continue
-            for c, k in zip(cs, ks, strict=False):
-                taken[c] = Assignment(known[k].id, method, k)
-                free_known.discard(k)
+    _pair_pinned(known, current, taken, free_known)
 
     def question(card: Known | Current) -> str:
         return normalize_question(card.question)
+
+    def pair(method: Method, key: Callable[[Known | Current], Hashable], unique: bool) -> None:
+        _pair(known, current, taken, free_known, method, key, unique)
 
     pair("question", lambda x: (question(x), x.part, x.answer), unique=False)
     pair("question", lambda x: (question(x), x.answer), unique=False)
@@ -138,7 +118,66 @@ def match_cards(known: Sequence[Known], current: Sequence[Current], namespace: s
     leftovers = (len(current) - len(taken)) * len(free_known)
     skipped = leftovers > MAX_PAIRS
     ambiguities = [] if skipped else _pair_similar(known, current, taken, free_known)
+    _assign_new(known, current, taken, namespace)
 
+    return Matching(
+        assignments=tuple(taken[c] for c in range(len(current))),
+        unmatched=tuple(sorted(free_known)),
+        ambiguities=tuple(ambiguities),
+        similarity_skipped=skipped,
+    )
+
+
+def _pair_pinned(
+    known: Sequence[Known],
+    current: Sequence[Current],
+    taken: dict[int, Assignment],
+    free_known: set[int],
+) -> None:
+    """Give every pinned card its pinned ID, continuing the remembered card that had it."""
+    by_id = {k.id: i for i, k in enumerate(known)}
+    for c, card in enumerate(current):
+        if card.pinned is not None:
+            k = by_id.get(card.pinned)
+            if k is not None:
+                free_known.discard(k)
+            taken[c] = Assignment(card.pinned, "pinned", k)
+
+
+def _pair(
+    known: Sequence[Known],
+    current: Sequence[Current],
+    taken: dict[int, Assignment],
+    free_known: set[int],
+    method: Method,
+    key: Callable[[Known | Current], Hashable],
+    unique: bool,
+) -> None:
+    """Pair untaken cards with free remembered cards of equal `key`, in document order;
+    with `unique`, only where the key names exactly one card on each side."""
+    groups_k: dict[Hashable, list[int]] = defaultdict(list)
+    for k in sorted(free_known):
+        groups_k[key(known[k])].append(k)
+    groups_c: dict[Hashable, list[int]] = defaultdict(list)
+    for c in range(len(current)):
+        if c not in taken:
+            groups_c[key(current[c])].append(c)
+    for value, cs in groups_c.items():
+        ks = groups_k.get(value, [])
+        if unique and (len(ks) != 1 or len(cs) != 1):
+            continue
+        for c, k in zip(cs, ks, strict=False):
+            taken[c] = Assignment(known[k].id, method, k)
+            free_known.discard(k)
+
+
+def _assign_new(
+    known: Sequence[Known],
+    current: Sequence[Current],
+    taken: dict[int, Assignment],
+    namespace: str,
+) -> None:
+    """Give every card still untaken a new question-based ID that no card uses."""
     used = {k.id for k in known} | {a.id for a in taken.values()}
     # As `question_ids` numbers repeats, but hashing only the questions that need an ID.
     seen: dict[str, int] = {}
@@ -154,13 +193,6 @@ def match_cards(known: Sequence[Known], current: Sequence[Current], namespace: s
             note_id = question_id(namespace, card.question, occurrence)
         used.add(note_id)
         taken[c] = Assignment(note_id, "new", None)
-
-    return Matching(
-        assignments=tuple(taken[c] for c in range(len(current))),
-        unmatched=tuple(sorted(free_known)),
-        ambiguities=tuple(ambiguities),
-        similarity_skipped=skipped,
-    )
 
 
 def _pair_similar(

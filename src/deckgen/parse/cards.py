@@ -72,7 +72,6 @@ def parse_tokens(
 ) -> Split:
     """`parse_document` over tokens already parsed from `text`, so a caller that needs to look
     at the stream first (front matter, heading levels) still parses the document only once."""
-    lines = text.splitlines(keepends=True)
     title: str | None = None
     parts: list[Part] = []
     raw: list[_OpenCard] = []
@@ -86,25 +85,23 @@ def parse_tokens(
         if token.level == 0 and token.type == "heading_open":
             level = int(token.tag[1:])
             inline = tokens[i + 1]
-            line = _line(token)
-            if level <= question_level:
-                card = None
             if level == 1 and title is None:
                 title = inline.content
-            if part_level is not None and level == part_level:
-                part = _part(inline.content, len(parts) + 1, line)
-                parts.append(part)
-            elif level == question_level:
-                if part is None:
-                    diagnostics.append(
-                        Diagnostic(path, line, "info", "question before the first part is no card")
-                    )
-                else:
-                    card = _OpenCard(inline, part, line)
-                    raw.append(card)
-            elif level < question_level and part_level is not None and level < part_level:
-                part = None
+            opened, part = _heading(
+                level,
+                inline,
+                _line(token),
+                path,
+                part,
+                parts,
+                raw,
+                diagnostics,
+                part_level=part_level,
+                question_level=question_level,
+            )
             if level <= question_level:
+                # Any heading at or above the question level ends the open card.
+                card = opened
                 i += 3
                 continue
         if token.level == 0 and token.type == "hr":
@@ -115,6 +112,48 @@ def parse_tokens(
 
     if part_level is None and raw:
         parts.append(raw[0].part)
+    cards, slices = _cards(raw, text.splitlines(keepends=True), path, diagnostics)
+    document = Document(path, title, tuple(parts), tuple(cards), tuple(diagnostics))
+    return Split(document, tuple(slices))
+
+
+def _heading(
+    level: int,
+    inline: Token,
+    line: int,
+    path: Path,
+    part: Part | None,
+    parts: list[Part],
+    raw: list[_OpenCard],
+    diagnostics: list[Diagnostic],
+    *,
+    part_level: int | None,
+    question_level: int,
+) -> tuple[_OpenCard | None, Part | None]:
+    """Apply one top-level heading: it may open a part, open a card (appended to `raw`), or
+    close the part. Returns the card it opened, if any, and the part open after it."""
+    if part_level is not None and level == part_level:
+        part = _part(inline.content, len(parts) + 1, line)
+        parts.append(part)
+    elif level == question_level:
+        if part is None:
+            diagnostics.append(
+                Diagnostic(path, line, "info", "question before the first part is no card")
+            )
+        else:
+            card = _OpenCard(inline, part, line)
+            raw.append(card)
+            return card, part
+    elif level < question_level and part_level is not None and level < part_level:
+        part = None
+    return None, part
+
+
+def _cards(
+    raw: list[_OpenCard], lines: list[str], path: Path, diagnostics: list[Diagnostic]
+) -> tuple[list[Card], list[CardTokens]]:
+    """Turn the open cards into cards and their token slices, skipping (with a warning) any
+    question without an answer."""
     anchors = unique_anchors([c.heading.content for c in raw])
     cards: list[Card] = []
     slices: list[CardTokens] = []
@@ -135,8 +174,7 @@ def parse_tokens(
             )
         )
         slices.append(CardTokens(open_card.heading, tuple(open_card.answer)))
-    document = Document(path, title, tuple(parts), tuple(cards), tuple(diagnostics))
-    return Split(document, tuple(slices))
+    return cards, slices
 
 
 def _pins(card: _OpenCard) -> list[Pin]:
