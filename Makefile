@@ -11,7 +11,7 @@ DECKS := $(patsubst source/%.md,build/%.apkg,$(SOURCES))
 # math and emoji; `make test` installs them when missing and apt-get can.
 BROWSER_PACKAGES := chromium fonts-dejavu-core fonts-dejavu-extra fonts-noto-color-emoji
 
-.PHONY: deck test lint bench clean browser help-page
+.PHONY: deck test lint bench clean browser
 
 deck: $(DECKS)
 
@@ -40,11 +40,6 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m compileall -q src
 	$(BIN)/python benchmarks/bench.py
-
-# The page `deckgen --help` prints without loading click; regenerate it after changing any
-# command's name, help or options (a test fails until it matches click's page again).
-help-page: $(STAMP)
-	$(BIN)/python -m deckgen.helppage_make
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

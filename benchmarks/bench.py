@@ -1,11 +1,15 @@
 """deckgen's benchmark: every scenario run several times, alternating with its reference.
 
 `make bench` writes the seed repeated 20 and 100 times into build/bench/ (generated, never
-committed), prints a table (scenario, deckgen median, reference median, ratio, peak RSS) and
+committed), prints a table (scenario, deckgen median, reference median, ratio, peak memory) and
 writes it to docs/performance.md with the machine it ran on. Nothing is asserted: machines are
 shared and noisy, so only ratios measured side by side, in one run, mean anything.
 
-BENCH_REPEATS sets the runs per scenario (default 5; the ×100 builds run at most 3 times).
+Environment:
+- BENCH_REPEATS: runs per scenario (default 5; the ×100 builds run at most 3 times).
+- BENCH_SKIP_X100=1: leave out the ×100 build (the slowest row, about a minute).
+- BENCH_ANKDOWN: an ankdown executable to use instead of installing one into
+  build/bench/ankdown-venv (so that several checkouts can share one).
 """
 
 # ruff: noqa: T201, RUF001, RUF002  (a benchmark prints its figures, with multiplication signs in them)
@@ -20,7 +24,8 @@ import shutil
 import statistics
 import subprocess
 import sys
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,9 +37,10 @@ BIN = Path(sys.executable).parent
 PY = str(BIN / "python")
 DECKGEN = str(BIN / "deckgen")
 REPEATS = int(os.environ.get("BENCH_REPEATS", "5"))
-
-Measure = Callable[[], tuple[float, float]]
-"""One run: (seconds, peak RSS in MB)."""
+SKIP_X100 = os.environ.get("BENCH_SKIP_X100", "") not in ("", "0")
+PSS_RUNS = 2
+"""Extra, untimed runs of each deckgen scenario with its memory sampled (the sampling would
+otherwise take CPU time from the runs being timed)."""
 
 
 def repeated(text: str, times: int) -> str:
@@ -55,40 +61,62 @@ def repeated(text: str, times: int) -> str:
     return head + "\n" + "\n".join(copies)
 
 
-@dataclass
-class Row:
-    scenario: str
-    reference_name: str
-    ours: list[float] = field(default_factory=list)
-    reference: list[float] = field(default_factory=list)
-    peak_mb: float = 0.0
-
-    def cells(self) -> list[str]:
-        ours = statistics.median(self.ours)
-        if self.reference:
-            ref = statistics.median(self.reference)
-            ref_cell, ratio = f"{ref:.3f}", f"{ours / ref:.2f}"
-        else:
-            ref_cell, ratio = "-", "-"
-        peak = f"{self.peak_mb:.0f}" if self.peak_mb else "-"
-        return [self.scenario, f"{ours:.3f}", self.reference_name, ref_cell, ratio, peak]
-
-
-# Runs a command and reports its wall time and its own peak RSS (the launcher's start-up is not
-# timed; RUSAGE_CHILDREN covers only the one child).
+# Runs a command, then prints: its wall time (the launcher's own start-up is not timed); the
+# largest peak RSS of any one of its processes (RUSAGE_CHILDREN: the build's and its forked
+# child's, both waited for); and, in "pss" mode, the peak over time of the summed PSS of the
+# command's whole process tree, sampled every 2 ms, with the descendants' part of that peak.
+# PSS splits each shared page among the processes mapping it, so the pages a forked child
+# still shares with its parent count once in the sum, where RSS would count them twice.
 LAUNCH = """
-import resource, subprocess, sys, time
-t = time.perf_counter()
-done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-took = time.perf_counter() - t
-if done.returncode:
-    sys.exit(done.stderr)
-print(took, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+import os, resource, subprocess, sys, tempfile, time
+
+def tree(root):
+    parent = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat", "rb") as stat:
+                    parent[int(entry.name)] = int(stat.read().rpartition(b")")[2].split()[1])
+            except (OSError, IndexError, ValueError):
+                pass  # gone since the scan
+    members, new = set(), {root}
+    while new:
+        members |= new
+        new = {pid for pid, ppid in parent.items() if ppid in new} - members
+    return members
+
+def pss_mb(pid):
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as rollup:
+            return int(rollup.read().split(b"Pss:")[1].split()[0]) / 1024
+    except (OSError, IndexError, ValueError):
+        return 0.0  # exited, or a zombie that holds no memory any more
+
+mode, argv = sys.argv[1], sys.argv[2:]
+peak = descendants = 0.0
+with tempfile.TemporaryFile() as errors:
+    t = time.perf_counter()
+    child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=errors)
+    while mode == "pss" and child.poll() is None:
+        sizes = {pid: pss_mb(pid) for pid in tree(child.pid)}
+        if sum(sizes.values()) > peak:
+            peak = sum(sizes.values())
+            descendants = peak - sizes.get(child.pid, 0.0)
+        time.sleep(0.002)
+    child.wait()
+    took = time.perf_counter() - t
+    if child.returncode:
+        errors.seek(0)
+        sys.exit(errors.read().decode(errors="replace"))
+print(took, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, peak, descendants)
 """
 
-# One build (or one bare parse) inside a fresh interpreter, timed without start-up and imports.
+# One build (or one bare parse) inside a fresh interpreter, timed without start-up and imports;
+# prints the time and the process's own peak RSS. The build's entry point and the modules it
+# would load lazily are looked up under their old and new names, so that the one benchmark runs
+# on trees before and after deckgen's modules moved into subpackages.
 IN_PROCESS = """
-import resource, sys, time
+import importlib, resource, sys, time
 from pathlib import Path
 mode, src = sys.argv[1], Path(sys.argv[2])
 if mode == "parse":
@@ -100,8 +128,23 @@ if mode == "parse":
     md.use(front_matter_plugin).use(dollarmath_plugin, allow_digits=False, double_inline=True)
     t = time.perf_counter(); md.parse(text); took = time.perf_counter() - t
 else:
-    from deckgen.pipeline import build
-    import deckgen.anki.package, deckgen.cache.layer, genanki, pygments.formatters
+    for name in ("deckgen.api", "deckgen.pipeline", "deckgen.build"):
+        try:
+            build = importlib.import_module(name).build
+            break
+        except (ImportError, AttributeError):
+            continue
+    else:
+        sys.exit("no deckgen.api.build, deckgen.pipeline.build or deckgen.build.build")
+    import genanki, pygments.formatters
+    for name in (
+        "deckgen.package", "deckgen.rebuild",  # before the move
+        "deckgen.anki.package", "deckgen.cache.layer",  # after it
+    ):
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
     folder = src.parent
     t = time.perf_counter()
     build(src, folder / "out.apkg", state_file=folder / "state.json")
@@ -115,48 +158,128 @@ print(took, peak)
 """
 
 
-def run(cmd: list[str], cwd: Path | None = None) -> tuple[float, float]:
-    done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)
+def nothing() -> None:
+    """No preparation."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One run of a scenario: `prepare()`, untimed, then `argv` in `cwd`."""
+
+    argv: Sequence[str]
+    cwd: Path | None = None
+    prepare: Callable[[], None] = nothing
+    times_itself: bool = False
+    """`argv` prints its own time and peak RSS (the in-process script): it is run bare."""
+
+
+def output(argv: Sequence[str], cwd: Path | None) -> list[float]:
+    done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False)
     if done.returncode:
-        raise SystemExit(f"benchmark command failed: {' '.join(cmd)}\n{done.stderr}")
-    took, peak = done.stdout.split()[-2:]
-    return float(took), float(peak)
+        raise SystemExit(f"benchmark command failed: {' '.join(argv)}\n{done.stderr}")
+    return [float(value) for value in done.stdout.split()]
 
 
-def command(*cmd: str, cwd: Path | None = None) -> Measure:
-    return lambda: run([PY, "-c", LAUNCH, *cmd], cwd=cwd)
+def timed(job: Job) -> tuple[float, float]:
+    """One run of `job`: (seconds, peak RSS in MB of its largest process)."""
+    job.prepare()
+    argv = job.argv if job.times_itself else [PY, "-c", LAUNCH, "time", *job.argv]
+    took, peak = output(argv, job.cwd)[:2]
+    return took, peak
 
 
-def cold_in_process(doc: Path) -> Measure:
-    """deckgen's full build of `doc` (no state, no cache yet), as the CLI runs it."""
-
-    def measure() -> tuple[float, float]:
-        folder = doc.parent / "cold"
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir()
-        shutil.copyfile(doc, folder / doc.name)
-        return run([PY, "-c", IN_PROCESS, "build", str(folder / doc.name)])
-
-    return measure
+def sampled(job: Job) -> tuple[float, float]:
+    """One run of `job` with its memory sampled: peak PSS of all its processes together, and
+    the part of that peak held by its descendants (the forked child), in MB."""
+    job.prepare()
+    total, descendants = output([PY, "-c", LAUNCH, "pss", *job.argv], job.cwd)[2:]
+    return total, descendants
 
 
-def bare_parse(doc: Path) -> Measure:
-    return lambda: run([PY, "-c", IN_PROCESS, "parse", str(doc)])
+@dataclass
+class Row:
+    scenario: str
+    reference_name: str
+    ours: list[float] = field(default_factory=list)
+    reference: list[float] = field(default_factory=list)
+    peak_mb: float = 0.0
+    pss_mb: float = 0.0
+    pss_descendants_mb: float = 0.0
+
+    def cells(self) -> list[str]:
+        ours = statistics.median(self.ours)
+        if self.reference:
+            ref = statistics.median(self.reference)
+            ref_cell, ratio = f"{ref:.3f}", f"{ours / ref:.2f}"
+        else:
+            ref_cell, ratio = "-", "-"
+        peak = f"{self.peak_mb:.0f}" if self.peak_mb else "-"
+        pss = f"{self.pss_mb:.0f}" if self.pss_mb else "-"
+        if self.pss_descendants_mb >= 0.5:
+            own = self.pss_mb - self.pss_descendants_mb
+            pss += f" ({own:.0f} + {self.pss_descendants_mb:.0f})"
+        return [self.scenario, f"{ours:.3f}", self.reference_name, ref_cell, ratio, peak, pss]
 
 
-def alternate(row: Row, ours: Measure, reference: Measure | None, repeats: int = REPEATS) -> Row:
+HEADER = [
+    "scenario",
+    "deckgen median s",
+    "reference",
+    "reference median s",
+    "ratio",
+    "peak RSS MB",
+    "peak PSS MB, all processes",
+]
+
+
+def alternate(
+    row: Row, ours: Job, reference: Job | None, repeats: int = REPEATS, pss_runs: int = PSS_RUNS
+) -> Row:
+    """Time `ours` and `reference` in turns, then sample `ours`'s memory in runs of its own."""
     for _ in range(repeats):
-        took, peak = ours()
+        took, peak = timed(ours)
         row.ours.append(took)
         row.peak_mb = max(row.peak_mb, peak)
         if reference is not None:
-            row.reference.append(reference()[0])
+            row.reference.append(timed(reference)[0])
+    for _ in range(pss_runs):
+        total, descendants = sampled(ours)
+        if total > row.pss_mb:
+            row.pss_mb, row.pss_descendants_mb = total, descendants
     print(" | ".join(row.cells()), flush=True)
     return row
 
 
+def cold_in_process(doc: Path, pin: Sequence[str] = ()) -> Job:
+    """deckgen's full build of `doc` (no state, no cache yet), as the CLI runs it."""
+    folder = doc.parent / "cold"
+
+    def fresh_copy() -> None:
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir()
+        shutil.copyfile(doc, folder / doc.name)
+
+    argv = [*pin, PY, "-c", IN_PROCESS, "build", str(folder / doc.name)]
+    return Job(argv, prepare=fresh_copy, times_itself=True)
+
+
+def bare_parse(doc: Path, pin: Sequence[str] = ()) -> Job:
+    return Job([*pin, PY, "-c", IN_PROCESS, "parse", str(doc)], times_itself=True)
+
+
+def one_core() -> list[str] | None:
+    """`taskset -c N` (util-linux) for the first CPU this process may run on; None without it."""
+    taskset = shutil.which("taskset")
+    if taskset is None:
+        return None
+    return [taskset, "-c", str(min(os.sched_getaffinity(0)))]
+
+
 def ankdown() -> list[str] | None:
     """ankdown, the fastest peer, in a venv of its own (it pins old packages); None if it fails."""
+    given = os.environ.get("BENCH_ANKDOWN")
+    if given:
+        return [given]
     venv = WORK / "ankdown-venv"
     exe = venv / "bin" / "ankdown"
     if exe.exists():
@@ -169,25 +292,60 @@ def ankdown() -> list[str] | None:
             capture_output=True,
             timeout=600,
         )
-    except (subprocess.SubprocessError, OSError):
+    except (subprocess.SubprocessError, OSError) as failure:
+        print(f"ankdown did not install: {failure}", file=sys.stderr)
         return None
     return [str(exe)]
 
 
 def ankdown_cards(doc: Path, folder: Path) -> Path:
-    """The same cards in ankdown's format (front `%` back `%` tags, cards split by `---`)."""
-    from deckgen.pipeline import load_document
-    from deckgen.parse.markdown import make_markdown
+    """The same cards in ankdown's format (front `%` back `%` tags, cards split by `---`).
 
-    document = load_document(doc, make_markdown())
-    cards = []
-    for card in document.cards:
-        _, _, answer = card.source.partition("\n")
-        cards.append(f"{card.question}\n\n%\n\n{answer.strip()}\n\n%\n\n{card.part.tag_name}\n")
+    A card is a `###` question and the source lines below it up to the next heading or
+    top-level thematic break; its tag is its `## Part N: Title`'s, as deckgen writes it
+    (`01-lstm`). This is how deckgen reads the seed (the output was compared with deckgen's own
+    loader's, byte for byte), without importing deckgen's modules, which move.
+    """
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
+    from mdit_py_plugins.front_matter import front_matter_plugin
+
+    md = MarkdownIt("commonmark").enable(["table", "strikethrough"]).disable("inline")
+    md.use(front_matter_plugin).use(dollarmath_plugin, allow_digits=False, double_inline=True)
+    text = doc.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    tokens = md.parse(text)
+    cards: list[str] = []
+    tag = ""
+    question: tuple[str, int] | None = None  # its text, and the line its answer starts on
+
+    def close_card(end: int) -> None:
+        if question is not None:
+            answer = "\n".join(lines[question[1] : end]).strip()
+            cards.append(f"{question[0]}\n\n%\n\n{answer}\n\n%\n\n{tag}\n")
+
+    for i, token in enumerate(tokens):
+        if token.level or token.type not in ("heading_open", "hr") or token.map is None:
+            continue
+        close_card(token.map[0])
+        question = None
+        title = tokens[i + 1].content
+        if token.tag == "h2":
+            number, _, name = title.partition(":")
+            tag = f"{int(number.split()[-1]):02d}-{slug(name) or 'part'}"
+        elif token.tag == "h3":
+            question = (title, token.map[1])
+    close_card(len(lines))
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / doc.name
     target.write_text("\n---\n\n".join(cards), encoding="utf-8")
     return target
+
+
+def slug(text: str) -> str:
+    """deckgen's tag slug: lower case, punctuation and underscores dropped, spaces to hyphens."""
+    text = re.sub(r"[^\w\- ]", "", unicodedata.normalize("NFKC", text).lower()).replace("_", "")
+    return re.sub(r"[ \-]+", "-", text.strip()).strip("-")
 
 
 class Editor:
@@ -224,7 +382,7 @@ def main() -> None:
     shutil.rmtree(WORK / "docs", ignore_errors=True)
     seed_text = SEED.read_text(encoding="utf-8")
     docs = {}
-    for times in (1, 20, 100):
+    for times in (20,) if SKIP_X100 else (20, 100):
         folder = WORK / "docs" / f"x{times}"
         folder.mkdir(parents=True)
         docs[times] = folder / f"ml-x{times}.md"
@@ -232,95 +390,100 @@ def main() -> None:
     peer = ankdown()
     peer_name = "ankdown" if peer else "ankdown (did not install)"
     converted = ankdown_cards(docs[20], WORK / "docs" / "ankdown-x20")
+    notes: list[str] = []
+    if not peer:
+        notes.append("ankdown did not install on this machine.")
+    if SKIP_X100:
+        notes.append("The ×100 build was left out (`BENCH_SKIP_X100`).")
     rows: list[Row] = []
-    print("scenario | deckgen s | reference | reference s | ratio | peak RSS MB")
+    print(" | ".join(HEADER))
 
-    for times in (20, 100):
+    rows.append(
+        alternate(
+            Row("cold build ×20 (in process)", "bare markdown-it parse"),
+            cold_in_process(docs[20]),
+            bare_parse(docs[20]),
+        )
+    )
+    pin = one_core()
+    if pin:
         rows.append(
             alternate(
-                Row(f"cold build ×{times} (in process)", "bare markdown-it parse"),
-                cold_in_process(docs[times]),
-                bare_parse(docs[times]),
-                repeats=REPEATS if times == 20 else min(REPEATS, 3),
+                Row("cold build ×20 (in process, one core)", "bare markdown-it parse, one core"),
+                cold_in_process(docs[20], pin),
+                bare_parse(docs[20], pin),
+            )
+        )
+    else:
+        notes.append("taskset (util-linux) is missing: the one-core row was left out.")
+    if not SKIP_X100:
+        rows.append(
+            alternate(
+                Row("cold build ×100 (in process)", "bare markdown-it parse"),
+                cold_in_process(docs[100]),
+                bare_parse(docs[100]),
+                repeats=min(REPEATS, 3),
+                pss_runs=1,
             )
         )
 
     doc = docs[20]
     folder = doc.parent
-    out = ["build", doc.name, "-o", "out.apkg", "-q"]
-    run([PY, "-c", LAUNCH, DECKGEN, *out], cwd=folder)  # the state and cache of a first build
-    edit = Editor(doc)
-
-    def rebuild() -> tuple[float, float]:
-        edit()
-        return run([PY, "-c", LAUNCH, DECKGEN, *out], cwd=folder)
-
-    as_is = command(*peer, "-r", str(folder), "-p", str(WORK / "ankdown.apkg")) if peer else None
-    same_cards = (
-        command(*peer, "-r", str(converted.parent), "-p", str(WORK / "ankdown.apkg"))
-        if peer
-        else None
-    )
-    rows.append(
-        alternate(
-            Row("rebuild ×20 after editing one answer", f"{peer_name} cold, ×20 as is"),
-            rebuild,
-            as_is,
-        )
-    )
-    rows.append(
-        alternate(
-            Row("rebuild ×20 after editing one answer", f"{peer_name} cold, same 3,240 cards"),
-            rebuild,
-            same_cards,
-        )
-    )
-    rows.append(
-        alternate(
-            Row("rebuild ×20, nothing changed", f"{peer_name} cold, ×20 as is"),
-            command(DECKGEN, *out, cwd=folder),
-            as_is,
-        )
-    )
+    out = [DECKGEN, "build", doc.name, "-o", "out.apkg", "-q"]
+    timed(Job(out, folder))  # the state and cache of a first build
+    rebuild = Job(out, folder, prepare=Editor(doc))
+    unchanged = Job(out, folder)
     fresh = WORK / "docs" / "cli-cold"
 
-    def cli_cold() -> tuple[float, float]:
+    def fresh_copy() -> None:
         shutil.rmtree(fresh, ignore_errors=True)
         fresh.mkdir()
         shutil.copyfile(doc, fresh / doc.name)
-        return run([PY, "-c", LAUNCH, DECKGEN, *out], cwd=fresh)
 
+    cli_cold = Job(out, fresh, prepare=fresh_copy)
+    as_is = same_cards = None
+    if peer:
+        as_is = Job([*peer, "-r", str(folder), "-p", str(WORK / "ankdown.apkg")])
+        same_cards = Job([*peer, "-r", str(converted.parent), "-p", str(WORK / "ankdown.apkg")])
+    edited = "rebuild ×20 after editing one answer"
+    rows.append(alternate(Row(edited, f"{peer_name} cold, ×20 as is"), rebuild, as_is))
+    rows.append(alternate(Row(edited, f"{peer_name} cold, same 3,240 cards"), rebuild, same_cards))
+    rows.append(alternate(Row(edited, "cold build ×20 (CLI)"), rebuild, cli_cold))
+    rows.append(
+        alternate(
+            Row("rebuild ×20, nothing changed", f"{peer_name} cold, ×20 as is"), unchanged, as_is
+        )
+    )
     rows.append(
         alternate(
             Row("cold build ×20 (CLI)", f"{peer_name} cold, same 3,240 cards"), cli_cold, same_cards
         )
     )
-    nothing = command(PY, "-c", "pass")
+    python_pass = Job([PY, "-c", "pass"])
     rows.append(
-        alternate(Row("deckgen --help", "python -c pass"), command(DECKGEN, "--help"), nothing)
+        alternate(Row("deckgen --help", "python -c pass"), Job([DECKGEN, "--help"]), python_pass)
     )
     rows.append(
         alternate(
             Row("deckgen list (seed)", "python -c pass"),
-            command(DECKGEN, "list", str(SEED), cwd=ROOT),
-            nothing,
+            Job([DECKGEN, "list", str(SEED)], ROOT),
+            python_pass,
         )
     )
-    write_report(rows, peer is not None)
+    rows.append(
+        alternate(
+            Row("deckgen list ×20", "cold build ×20 (CLI)"),
+            Job([DECKGEN, "list", doc.name], folder),
+            cli_cold,
+        )
+    )
+    write_report(rows, notes)
 
 
-def write_report(rows: list[Row], peer_installed: bool) -> None:
-    header = [
-        "scenario",
-        "deckgen median s",
-        "reference",
-        "reference median s",
-        "ratio",
-        "peak RSS MB",
-    ]
+def write_report(rows: list[Row], notes: list[str]) -> None:
     table = [
-        "| " + " | ".join(header) + " |",
-        "|" + "---|" * len(header),
+        "| " + " | ".join(HEADER) + " |",
+        "|" + "---|" * len(HEADER),
         *("| " + " | ".join(row.cells()) + " |" for row in rows),
     ]
     when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -334,7 +497,7 @@ def write_report(rows: list[Row], peer_installed: bool) -> None:
             machine=machine(),
             when=when,
             repeats=REPEATS,
-            peer="" if peer_installed else "\nankdown did not install on this machine.\n",
+            notes="".join(f"\n{note}\n" for note in notes),
         ),
         encoding="utf-8",
     )

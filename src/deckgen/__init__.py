@@ -17,8 +17,4 @@ goes through it. The packages are named after the stages, from the bottom up:
 `docs/architecture.md` says how they fit and how to add a rule, a render feature or a command.
 """
 
-from deckgen.errors import DeckgenError, SourceError
-
 __version__ = "0.1.0"
-
-__all__ = ["DeckgenError", "SourceError", "__version__"]

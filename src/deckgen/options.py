@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from deckgen.config.project import Config
-from deckgen.identity.history import Revision
 from deckgen.model import Diagnostic
 from deckgen.select import Selection, Topic
+
+if TYPE_CHECKING:  # only named in annotations: `deckgen --help` need not load them
+    from deckgen.config.project import Config
+    from deckgen.identity.history import Revision
 
 
 @dataclass(frozen=True, slots=True)

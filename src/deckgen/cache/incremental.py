@@ -44,7 +44,6 @@ from deckgen.cache.snapshot import (
 )
 from deckgen.check.context import Lint, Rule, lint_for
 from deckgen.check.rules import rules
-from deckgen.check.structure import deep_nesting
 from deckgen.identity.history import NoteKey
 from deckgen.model import Card, Diagnostic, Document, NoteFields, Part
 from deckgen.parse.cards import Split, parse_tokens
@@ -111,8 +110,8 @@ def respliced(
     level = snapshot.shape.question_level
     split = parse_tokens(tokens, region.text, path, part_level=None, question_level=level)
     lint = lint_for(split.document, region.text, tokens, snapshot.shape, md, allow_html=allow_html)
-    if any(True for _ in deep_nesting(lint)):
-        return None
+    if any(True for rule in rules("blocks") for _ in rule(lint)):
+        return None  # (a snapshot is spliceable only when no `blocks` rule found anything)
     # The region's cards are in the part of the card it starts at (it holds no part heading).
     start_card = next(c for c in snapshot.cards if c.line - 1 == region.start)
     part = snapshot.parts[start_card.part]
@@ -220,7 +219,7 @@ def _spliced_document(
     # The document rules look at cards and parts, and at the lines only to count them.
     whole = replace(lint, lines=(), line_count=region.lines, tokens=(), document=document)
     found.update({rule: list(rule(whole)) for rule in rules("document")})
-    found[deep_nesting] = []
+    found.update({rule: [] for rule in rules("blocks")})
     kept = [h for h in snapshot.headings if h.start < start] + list(headings)
     kept += [h.moved(delta) for h in snapshot.headings if h.start >= old_end]
     count = len(split.document.cards)

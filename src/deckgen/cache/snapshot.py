@@ -11,7 +11,6 @@ from markdown_it.token import Token
 
 from deckgen.check.context import Rule
 from deckgen.check.rules import rules
-from deckgen.check.structure import deep_nesting
 from deckgen.identity.history import NoteKey, Revision
 from deckgen.model import Diagnostic, Document, NoteFields, Part
 from deckgen.parse.marker import TOKEN as MARKER_TOKEN
@@ -114,7 +113,7 @@ def spliceable(
     """Whether a later build may re-parse part of this document alone (see
     `deckgen.cache.incremental`)."""
     return (
-        not found[deep_nesting]
+        not any(found[rule] for rule in rules("blocks"))
         and all(d.line for rule in rules("tokens") for d in found[rule])
         and not REFERENCE.search(text)
         and not ODD_BREAKS.search(text)

@@ -1,4 +1,9 @@
-"""The `deckgen` command: thin click commands over the library."""
+"""The `deckgen` command: thin click commands over the library.
+
+Each command imports the library when it runs, not when this module loads: `deckgen --help`
+then costs click and the option definitions only (the library's parser, pipeline and packager
+take several times as long to import as click).
+"""
 
 from __future__ import annotations
 
@@ -12,10 +17,7 @@ import click
 
 from deckgen import __version__
 from deckgen.anki.themes import DEFAULT_THEME, THEMES
-from deckgen.api import build as build_source
-from deckgen.api import check_file
 from deckgen.cli.errors import reported_errors
-from deckgen.cli.listing import format_entries, header, part_entries, topic_entries
 from deckgen.cli.options import (
     ConfigFinder,
     each_selected,
@@ -23,15 +25,8 @@ from deckgen.cli.options import (
     reading_options,
     selection_options,
 )
-from deckgen.cli.output import build_summary, card_counter, echo_revision, plural
-from deckgen.cli.report import removed_search, status_lines
-from deckgen.config.settings import SourceSettings
 from deckgen.errors import DeckgenError
-from deckgen.identity.state import load_state, save_state, state_path
-from deckgen.merge import build_merged
 from deckgen.options import BuildOptions, BuildReport
-from deckgen.pipeline import outline, run
-from deckgen.preview.page import preview as preview_source
 
 SOURCE_DIR = Path("source")
 
@@ -110,6 +105,11 @@ def build(
     the full one) and is named after the selection, e.g. build/<stem>--llm.apkg.
     """
 
+    from deckgen.api import build as build_source
+    from deckgen.cli.output import build_summary, card_counter, echo_revision
+    from deckgen.identity.state import state_path
+    from deckgen.merge import build_merged
+
     with reported_errors():
         paths = _sources(sources)
         if output is not None and len(paths) != 1 and not merge:
@@ -171,6 +171,9 @@ def list_parts(
 ) -> None:
     """List the parts and topics of SOURCES with card counts and the Anki search for each."""
 
+    from deckgen.cli.listing import format_entries, header, part_entries, topic_entries
+    from deckgen.pipeline import outline
+
     with reported_errors():
         options_for = ConfigFinder(config_path).options(
             BuildOptions(part_level=part_level, question_level=question_level)
@@ -199,6 +202,10 @@ def check(
     config_path: Path | None,
 ) -> None:
     """Check SOURCES (default: source/*.md) for problems; write nothing. Exit 1 on errors."""
+
+    from deckgen.api import check_file
+    from deckgen.cli.output import plural
+    from deckgen.config.settings import SourceSettings
 
     with reported_errors():
         paths = _sources(sources)
@@ -243,6 +250,10 @@ def status(
 ) -> None:
     """Show what the next build changes (new, reworded, moved, changed, removed); write nothing."""
 
+    from deckgen.cli.report import status_lines
+    from deckgen.identity.state import load_state, state_path
+    from deckgen.pipeline import run
+
     with reported_errors():
         options_for = ConfigFinder(config_path).options(
             BuildOptions(
@@ -274,6 +285,9 @@ def status(
 @source_args
 def prune(sources: tuple[Path, ...]) -> None:
     """Forget the removed notes remembered beside SOURCES (delete them in Anki first)."""
+
+    from deckgen.cli.report import removed_search
+    from deckgen.identity.state import load_state, save_state, state_path
 
     with reported_errors():
         for path in _sources(sources):
@@ -315,6 +329,8 @@ def preview(
     The page is one file that works offline. It takes the same settings and the same
     --part/--topic/--grep selection as `build`.
     """
+
+    from deckgen.preview.page import preview as preview_source
 
     with reported_errors():
         paths = _sources(sources)
