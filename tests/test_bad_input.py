@@ -92,10 +92,12 @@ def test_bad_input__refused_with_a_clear_message(
     assert not out.exists()
 
 
-def test_bad_input__a_directory_is_refused(tmp_path: Path) -> None:
+def test_bad_input__a_folder_without_markdown_is_refused(tmp_path: Path) -> None:
+    # A folder is a project of the Markdown files below it; with none, there is nothing to build.
     result = CliRunner().invoke(cli, ["build", str(tmp_path), "-o", str(tmp_path / "x.apkg")])
     assert result.exit_code == 1
-    assert result.output == f"{tmp_path}: error: is a directory, not a Markdown file\n"
+    assert result.output == f"{tmp_path}: error: no Markdown file (*.md) in this folder\n"
+    assert not (tmp_path / "x.apkg").exists()
 
 
 def test_bad_input__a_50_mb_document_is_refused_in_bounded_memory(tmp_path: Path) -> None:

@@ -84,13 +84,15 @@ def test_config__unknown_top_level_key_lists_known_keys(tmp_path: Path) -> None:
     path = _write(tmp_path, "deckgen.toml", "colour = 1\n")
     assert _error(path) == (
         f"{path}:1: colour: unknown key (known keys: deck, tag-prefix, subdecks, part-level, "
-        "question-level, topics, theme, sources)"
+        "question-level, topics, theme, include, exclude, namespace, sources)"
     )
 
 
 def test_config__bad_values_say_what_was_expected(tmp_path: Path) -> None:
     cases = {
-        'subdecks = "yes"\n': "1: subdecks: expected true or false, got 'yes'",
+        'subdecks = "yes"\n': (
+            '1: subdecks: expected true, false, "folders", "files" or "parts", got \'yes\''
+        ),
         "question-level = 7\n": "1: question-level: expected a heading level from 1 to 6, got 7",
         'tag-prefix = "my tag"\n': (
             "1: tag-prefix: expected a tag such as 'ml' or 'ml::interview' (letters, digits, "

@@ -294,7 +294,9 @@ def test_cli__a_hand_broken_state_is_a_one_line_error(doc: Path, tmp_path: Path)
     result = runner.invoke(cli, ["build", str(doc), "-o", str(tmp_path / "b.apkg")])
     assert result.exit_code == 1
     brace = text[:card].count("\n")  # the entry's `{` is on the line before its "id"
-    assert result.stderr.startswith(f'{state}:{brace}: error: "mtime" must not be negative, not -')
+    assert result.stderr.startswith(
+        f'{state}:{brace}: error: "mtime" must be seconds from 0 to 253402300799, not -'
+    )
     assert not (tmp_path / "b.apkg").exists()
 
 

@@ -105,7 +105,7 @@ def test_state__a_bad_entry_names_its_own_line(tmp_path: Path) -> None:
         ('"id": "dg-cccccccccccc"', '"id": "dg-aaaaaaaaaaaa"', "ID dg-aaaaaaaaaaaa appears twice"),
         ('"content": "4444444444444444"', '"content": "44"', '"content" must be 16 lower-case'),
         ('"mtime": 1700000001', '"mtime": true', '"mtime" must be an integer, not true'),
-        ('"mtime": 1700000001', '"mtime": -1', '"mtime" must not be negative'),
+        ('"mtime": 1700000001', '"mtime": -1', '"mtime" must be seconds from 0 to'),
         ('"part": "Part 2: B",', '"part": "Part 2: B", "extra": 1,', "card has unknown 'extra'"),
         ('"part": "Part 2: B",', "", "card lacks 'part'"),
     ],

@@ -10,28 +10,34 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from deckgen.anki.package import write_package
 from deckgen.anki.themes import DEFAULT_THEME
 from deckgen.cache.layer import BuildCache
+from deckgen.config.members import Project
 from deckgen.config.project import Config
 from deckgen.config.settings import SourceSettings
-from deckgen.deck import default_output, tag_prefix
-from deckgen.errors import SourceError
+from deckgen.deck import default_output, project_subdecks, tag_prefix
+from deckgen.errors import DeckgenError, SourceError
+from deckgen.identity.ledger import ProjectState, adopt, load_ledger, save_ledger
 from deckgen.identity.state import dump_state, load_state, state_path, write_state_text
-from deckgen.model import Diagnostic
+from deckgen.model import Deck, Diagnostic, Note
 from deckgen.options import BuildOptions, BuildReport
-from deckgen.pipeline import Built, run
+from deckgen.pipeline import Built, BuiltProject, run, run_project
 from deckgen.process import Progress
-from deckgen.select import select_deck
+from deckgen.select import EmptySelectionError, Selection, select_deck
+from deckgen.slug import slugify
 from deckgen.source import read_source
 
 __all__ = [
     "BuildOptions",
     "BuildReport",
     "build",
+    "build_project",
     "check_file",
+    "check_project",
     "default_output",
     "state_path",
     "tag_prefix",
@@ -119,6 +125,88 @@ def _write(
     return written, cards, parts
 
 
+def build_project(
+    project: Project,
+    output: Path | None = None,
+    options: BuildOptions | None = None,
+    *,
+    clock: Callable[[], float] = time.time,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Build every file of `project` into one `.apkg` (default: `build/<slug of deck>.apkg`)
+    with one identity space: a card keeps its ID however its question moves between parts,
+    files and folders, and the project's one state file (`project.state_file`) is updated after
+    the package is written. A project without a state file yet adopts the one-file states its
+    files had, so converting keeps every ID."""
+    options = options or BuildOptions()
+    started = time.perf_counter()
+    output = output or project_output(project, options.selection)
+    previous = previous_project_state(project)
+    built = run_project(project, options, previous, now=int(clock()), progress=progress)
+    revision = built.revision
+    deck = select_project(built, options.selection)
+    theme = options.theme or project.config.defaults.theme or DEFAULT_THEME
+    write_package(deck, output, notetype_mtime=revision.state.notetype.mtime, theme=theme)
+    written = save_ledger(ProjectState(built.namespace, revision.state), project.state_file)
+    return BuildReport(
+        source=project.config.path or project.root,
+        output=output,
+        cards=len(deck.notes),
+        parts=len({(note.source.split("#")[0], note.part) for note in deck.notes}),
+        seconds=time.perf_counter() - started,
+        diagnostics=revision.diagnostics,
+        revision=revision,
+        state_written=project.state_file if written else None,
+        subdecks=project_subdecks(project, options.subdecks) is not None,
+    )
+
+
+def previous_project_state(project: Project) -> ProjectState | None:
+    """The project's state file, else what its files' one-file states say (None: nothing)."""
+    state = load_ledger(project.state_file)
+    if state is not None:
+        return state
+    legacy = []
+    for path in project.files:
+        one = load_state(state_path(path))
+        if one is not None:
+            legacy.append((project.relative(path), one))
+    adopted = adopt(legacy)
+    return ProjectState(project.namespace, adopted) if adopted is not None else None
+
+
+def project_output(project: Project, selection: Selection | None = None) -> Path:
+    """`build/<slug of the deck>.apkg` in the project, or `…--<what was selected>.apkg`."""
+    stem = slugify(project.deck) or "deck"
+    label = selection.label() if selection else ""
+    return project.build_dir / (f"{stem}--{label}.apkg" if label else f"{stem}.apkg")
+
+
+def select_project(built: BuiltProject, selection: Selection) -> Deck:
+    """The project's deck cut down to what `selection` picks in each file (see `select_deck`);
+    a file it finds nothing in is left out, nothing in any file is an error."""
+    deck = built.revision.deck
+    if not selection:
+        return deck
+    notes: list[Note] = []
+    start = 0
+    for member in built.members:
+        rendered = member.rendered
+        end = start + len(rendered.document.cards)
+        own = replace(deck, notes=deck.notes[start:end])
+        start = end
+        try:
+            chosen = select_deck(rendered.document, own, selection, rendered.options.topics)
+        except EmptySelectionError:
+            continue
+        notes.extend(chosen.notes)
+    if not notes:
+        raise DeckgenError(f"{selection.describe()} selects no card in any file of the project")
+    shown = "".join(note.question + note.answer for note in notes)
+    media = tuple(file for file in deck.media if file.name in shown)
+    return replace(deck, notes=tuple(notes), media=media)
+
+
 def check_file(
     path: Path,
     *,
@@ -141,6 +229,24 @@ def check_file(
     except SourceError as exc:
         return [Diagnostic(exc.path, exc.line, "error", exc.message)]
     return list(built.rendered.diagnostics)
+
+
+def check_project(project: Project, options: BuildOptions | None = None) -> list[Diagnostic]:
+    """Every diagnostic of every file of `project`, the slow rules included, and what matching
+    its cards to the project's state finds; nothing is written. A file with no cards is a
+    warning (it is left out of the deck)."""
+    try:
+        built = run_project(
+            project,
+            options or BuildOptions(),
+            previous_project_state(project),
+            now=0,
+            thorough=True,
+            verdict=False,
+        )
+    except SourceError as exc:
+        return [Diagnostic(exc.path, exc.line, "error", exc.message)]
+    return list(built.revision.diagnostics)
 
 
 def _read(path: Path) -> bytes | None:

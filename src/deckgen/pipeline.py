@@ -9,10 +9,10 @@ of the cards that did not change (`Reuse`), and the stages then run only on the 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -23,12 +23,14 @@ from deckgen.check.context import Rule, lint_for
 from deckgen.check.rules import error_count, merged, run_rules
 from deckgen.check.structure import no_cards_reason
 from deckgen.config.loading import LoadedSource, load_source
+from deckgen.config.members import Project
 from deckgen.config.settings import SourceSettings
-from deckgen.deck import assemble, tag_prefix
+from deckgen.deck import Placement, assemble, placement, project_placement, tag_prefix
 from deckgen.errors import CheckError, SourceError
-from deckgen.identity.history import NoteKey, Revision, identify, revise
+from deckgen.identity.history import Member, NoteKey, Revision, identify, revise
+from deckgen.identity.ledger import ProjectState
 from deckgen.identity.state import DeckState, NotetypeRecord
-from deckgen.model import Diagnostic, Document, MediaFile, NoteFields
+from deckgen.model import Deck, Diagnostic, Document, MediaFile, Note, NoteFields
 from deckgen.options import BuildOptions
 from deckgen.parse.markdown import block_markdown, make_markdown
 from deckgen.parse.shape import Shape
@@ -97,14 +99,90 @@ def run(
     Errors `check` finds stop here (unless `options.force`, or `verdict` is False: `deckgen
     check` wants them all listed). `thorough` adds the slow rules only `check` runs.
     """
-    text = read_source(source)
     md = make_markdown(allow_html=options.allow_html)
-    rendered = reuse.rendered(source, text, md, options) if reuse is not None else None
-    if rendered is None:
-        rendered = render_source(source, text, md, options, thorough=thorough, progress=progress)
+    rendered = render(source, md, options, reuse=reuse, thorough=thorough, progress=progress)
     if verdict:
         stop_on_errors(rendered, force=rendered.options.force)
     return Built(rendered, revise_rendered(rendered, previous, now=now))
+
+
+@dataclass(frozen=True, slots=True)
+class BuiltProject:
+    """What the pipeline makes of a project, before anything is written."""
+
+    project: Project
+    members: tuple[Placed, ...]
+    """The files with cards, in the project's order."""
+    revision: Revision
+    namespace: str
+    """What the project's new IDs are hashed under (the state's, once it has one)."""
+
+
+def run_project(
+    project: Project,
+    options: BuildOptions,
+    previous: ProjectState | None,
+    *,
+    now: int,
+    reuse: Callable[[Path], Reuse | None] | None = None,
+    thorough: bool = False,
+    verdict: bool = True,
+    progress: Progress | None = None,
+) -> BuiltProject:
+    """`run` for a project: every file read, parsed, checked and rendered as `run` does, then
+    all their cards identified in one identity space and assembled into one deck."""
+    md = make_markdown(allow_html=options.allow_html)
+    members, skipped = [], []
+    settings = replace(options, config=project.config)
+    for path in project.files:
+        rendered = render(
+            path,
+            md,
+            settings,
+            reuse=reuse(path) if reuse else None,
+            thorough=thorough,
+            progress=progress,
+        )
+        reason = no_cards_reason(rendered.document, rendered.shape)
+        if reason:
+            skipped.append(Diagnostic(path, None, "warning", f"no cards ({reason}); left out"))
+            continue
+        place = project_placement(
+            project,
+            rendered.document,
+            subdecks=options.subdecks,
+            has_parts=bool(rendered.shape.part_level),
+        )
+        members.append(Placed(project.relative(path), rendered, place))
+    if not members:
+        raise SourceError(project.config.path or project.root, None, "no cards in any file")
+    if verdict and not options.force:
+        found = [d for m in members for d in m.rendered.diagnostics]
+        if error_count(found):
+            raise CheckError(project.config.path or project.root, found)
+    namespace = previous.namespace if previous else project.namespace
+    revision = revise_members(
+        members, previous.deck if previous else None, namespace=namespace, now=now
+    )
+    revision = replace(revision, diagnostics=tuple(skipped) + revision.diagnostics)
+    return BuiltProject(project, tuple(members), revision, namespace)
+
+
+def render(
+    source: Path,
+    md: MarkdownIt,
+    options: BuildOptions,
+    *,
+    reuse: Reuse | None = None,
+    thorough: bool = False,
+    progress: Progress | None = None,
+) -> Rendered:
+    """Read `source`, then what a previous build left for it, else `render_source`."""
+    text = read_source(source)
+    rendered = reuse.rendered(source, text, md, options) if reuse is not None else None
+    if rendered is None:
+        rendered = render_source(source, text, md, options, thorough=thorough, progress=progress)
+    return rendered
 
 
 def render_source(
@@ -148,24 +226,68 @@ def render_source(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """A rendered file as a member of a deck: its place in the identity space and the package."""
+
+    file: str
+    """Its path relative to the project, as the state records it; empty for a one-file deck."""
+    rendered: Rendered
+    place: Placement
+
+
 def revise_rendered(rendered: Rendered, previous: DeckState | None, *, now: int) -> Revision:
-    """Identify the cards against `previous`, assemble the deck, and stamp what changed."""
-    document, options = rendered.document, rendered.options
-    identities = identify(document, previous, tag_prefix(document), answers=rendered.answers)
+    """A one-file deck: identify its cards under the file's namespace, assemble, stamp."""
+    document = rendered.document
+    member = Placed("", rendered, placement(document, rendered.options))
+    return revise_members([member], previous, namespace=tag_prefix(document), now=now)
+
+
+def revise_members(
+    members: Sequence[Placed], previous: DeckState | None, *, namespace: str, now: int
+) -> Revision:
+    """Identify the cards of every member against `previous` (one identity space), assemble
+    each member's notes where its placement says, and stamp what changed."""
+    people = [Member(m.file, m.rendered.document) for m in members]
+    answers = [a for m in members for a in _per_card(m.rendered, m.rendered.answers)]
+    identities = identify(people, previous, namespace, answers=answers)
     # Stamped as the previous build had them: `revise` then re-stamps only the changed notes.
     mtimes = [
         identities.known[a.known].mtime if a.known is not None else now
         for a in identities.matching.assignments
     ]
-    deck = assemble(
-        document, rendered.fields, rendered.media, options, ids=identities.ids, mtimes=mtimes
-    )
-    theme = options.theme or DEFAULT_THEME
+    notes: list[Note] = []
+    media: dict[str, MediaFile] = {}
+    for member in members:
+        rendered, start = member.rendered, len(notes)
+        end = start + len(rendered.document.cards)
+        deck = assemble(
+            rendered.document,
+            rendered.fields,
+            rendered.media,
+            rendered.options,
+            ids=identities.ids[start:end],
+            mtimes=mtimes[start:end],
+            place=member.place,
+        )
+        notes.extend(deck.notes)
+        # Media files are named by content: one name is one file, whichever member has it.
+        media.update((file.name, file) for file in deck.media)
+    first = members[0]
+    deck = Deck(first.place.deck, tuple(notes), tuple(media.values()))
+    theme = first.rendered.options.theme or DEFAULT_THEME
     notetype = NotetypeRecord(notetype_digest(theme), FIELDS, now)
-    revision = revise(
-        document, deck, identities, previous, notetype, now=now, contents=rendered.contents
-    )
-    return replace(revision, diagnostics=rendered.diagnostics + revision.diagnostics)
+    contents = [c for m in members for c in _per_card(m.rendered, m.rendered.contents)]
+    revision = revise(people, deck, identities, previous, notetype, now=now, contents=contents)
+    found = tuple(d for m in members for d in m.rendered.diagnostics)
+    return replace(revision, diagnostics=found + revision.diagnostics)
+
+
+_T = TypeVar("_T")
+
+
+def _per_card(rendered: Rendered, given: Sequence[_T | None] | None) -> Sequence[_T | None]:
+    return given if given is not None else [None] * len(rendered.document.cards)
 
 
 def settle(
@@ -188,7 +310,7 @@ def settle(
         options,
         deck_name=settings.deck,
         tag_prefix=settings.tag_prefix,
-        subdecks=bool(settings.subdecks),
+        subdecks=settings.subdecks in (True, "parts"),
         topics=settings.topics,
         part_level=shape.part_level or 0,
         question_level=shape.question_level,

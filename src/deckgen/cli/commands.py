@@ -25,20 +25,8 @@ from deckgen.cli.options import (
     reading_options,
     selection_options,
 )
-from deckgen.errors import DeckgenError
+from deckgen.model import Diagnostic
 from deckgen.options import BuildOptions, BuildReport
-
-SOURCE_DIR = Path("source")
-
-
-def _sources(given: tuple[Path, ...]) -> list[Path]:
-    if given:
-        return list(given)
-    found = sorted(SOURCE_DIR.glob("*.md"))
-    if not found:
-        raise DeckgenError(f"no sources given and no {SOURCE_DIR}/*.md found")
-    return found
-
 
 source_args = click.argument(
     "sources", nargs=-1, type=click.Path(path_type=Path, dir_okay=True, exists=False)
@@ -99,21 +87,23 @@ def build(
     config_path: Path | None,
     theme: str | None,
 ) -> None:
-    """Build SOURCES (default: source/*.md) into build/<stem>.apkg.
+    """Build SOURCES (default: the project here, else source/*.md) into build/<stem>.apkg.
+
+    In a project (a deckgen.toml with `include`), or given a folder, every file goes into one
+    package, build/<slug of the deck>.apkg, with one identity space and one state file.
 
     With --part, --topic or --grep the package holds only those cards (same IDs and deck as
     the full one) and is named after the selection, e.g. build/<stem>--llm.apkg.
     """
 
     from deckgen.api import build as build_source
-    from deckgen.cli.output import build_summary, card_counter, echo_revision
+    from deckgen.cli.output import card_counter
+    from deckgen.cli.targets import targets
     from deckgen.identity.state import state_path
     from deckgen.merge import build_merged
 
     with reported_errors():
-        paths = _sources(sources)
-        if output is not None and len(paths) != 1 and not merge:
-            raise click.BadParameter("-o needs exactly one source (or --merge)", param_hint="-o")
+        found = targets(sources, config_path)
         options = BuildOptions(
             deck_name=deck_name,
             subdecks=subdecks,
@@ -124,6 +114,19 @@ def build(
             question_level=question_level,
             theme=theme,
         )
+        if found.project is not None:
+            from deckgen.api import build_project
+
+            if deck_name is not None:
+                raise click.BadParameter(
+                    "a project's deck is `deck` in its deckgen.toml", param_hint="--deck"
+                )
+            report = build_project(found.project, output, options, progress=card_counter(quiet))
+            _echo_build(report)
+            return
+        paths = list(found.files)
+        if output is not None and len(paths) != 1 and not merge:
+            raise click.BadParameter("-o needs exactly one source (or --merge)", param_hint="-o")
 
         options_for = ConfigFinder(config_path).options(options)
         reports: Iterable[BuildReport]
@@ -150,14 +153,20 @@ def build(
                 options.selection,
             )
         for report in reports:
-            for diagnostic in report.diagnostics:
-                if diagnostic.severity != "info":
-                    click.echo(str(diagnostic), err=True)
-            click.echo(build_summary(report))
-            if report.revision is not None:
-                echo_revision(report.revision, subdecks=report.subdecks)
-            if report.state_written is not None:
-                click.echo(f"state → {report.state_written} (commit it with the source)")
+            _echo_build(report)
+
+
+def _echo_build(report: BuildReport) -> None:
+    from deckgen.cli.output import build_summary, echo_revision
+
+    for diagnostic in report.diagnostics:
+        if diagnostic.severity != "info":
+            click.echo(str(diagnostic), err=True)
+    click.echo(build_summary(report))
+    if report.revision is not None:
+        echo_revision(report.revision, subdecks=report.subdecks)
+    if report.state_written is not None:
+        click.echo(f"state → {report.state_written} (commit it with the source)")
 
 
 @cli.command("list")
@@ -172,13 +181,20 @@ def list_parts(
     """List the parts and topics of SOURCES with card counts and the Anki search for each."""
 
     from deckgen.cli.listing import format_entries, header, part_entries, topic_entries
+    from deckgen.cli.targets import targets
     from deckgen.pipeline import outline
 
     with reported_errors():
-        options_for = ConfigFinder(config_path).options(
-            BuildOptions(part_level=part_level, question_level=question_level)
-        )
-        for path in _sources(sources):
+        found = targets(sources, config_path, alone=True)
+        given = BuildOptions(part_level=part_level, question_level=question_level)
+        if found.project is not None:
+            from deckgen.cli.listing import project_lines
+
+            for line in project_lines(found.project, given):
+                click.echo(line)
+            return
+        options_for = ConfigFinder(config_path).options(given)
+        for path in found.files:
             document, options = outline(path, options_for(path))
             click.echo(header(path, document, options))
             for line in format_entries(part_entries(document, options)):
@@ -204,28 +220,46 @@ def check(
     """Check SOURCES (default: source/*.md) for problems; write nothing. Exit 1 on errors."""
 
     from deckgen.api import check_file
-    from deckgen.cli.output import plural
+    from deckgen.cli.targets import targets
     from deckgen.config.settings import SourceSettings
 
     with reported_errors():
-        paths = _sources(sources)
-        counts = {"error": 0, "warning": 0, "info": 0}
+        found = targets(sources, config_path, alone=True)
+        if found.project is not None:
+            from deckgen.api import check_project
+
+            diagnostics = check_project(
+                found.project,
+                BuildOptions(
+                    allow_html=allow_html, part_level=part_level, question_level=question_level
+                ),
+            )
+            _echo_checked(diagnostics, len(found.project.files))
+            return
         levels = SourceSettings(part_level=part_level, question_level=question_level)
         configs = ConfigFinder(config_path)
-        for path in paths:
-            found = check_file(
+        every: list[Diagnostic] = []
+        for path in found.files:
+            every += check_file(
                 path, allow_html=allow_html, overrides=levels, config=configs.for_source(path)
             )
-            for diagnostic in found:
-                counts[diagnostic.severity] += 1
-                click.echo(str(diagnostic))
-        files = f"{len(paths)} file{'s' if len(paths) != 1 else ''}"
-        click.echo(
-            f"{files} checked: {plural(counts['error'], 'error')}, "
-            f"{plural(counts['warning'], 'warning')}, {plural(counts['info'], 'note')}"
-        )
-        if counts["error"]:
-            sys.exit(1)
+        _echo_checked(every, len(found.files))
+
+
+def _echo_checked(diagnostics: list[Diagnostic], files: int) -> None:
+    """Every diagnostic, the counts, and exit status 1 when there is an error."""
+    from deckgen.cli.output import plural
+
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for diagnostic in diagnostics:
+        counts[diagnostic.severity] += 1
+        click.echo(str(diagnostic))
+    click.echo(
+        f"{plural(files, 'file')} checked: {plural(counts['error'], 'error')}, "
+        f"{plural(counts['warning'], 'warning')}, {plural(counts['info'], 'note')}"
+    )
+    if counts["error"]:
+        sys.exit(1)
 
 
 @cli.command()
@@ -250,21 +284,26 @@ def status(
 ) -> None:
     """Show what the next build changes (new, reworded, moved, changed, removed); write nothing."""
 
-    from deckgen.cli.report import status_lines
+    from deckgen.cli.report import project_status, status_lines
+    from deckgen.cli.targets import targets
     from deckgen.identity.state import load_state, state_path
     from deckgen.pipeline import run
 
     with reported_errors():
-        options_for = ConfigFinder(config_path).options(
-            BuildOptions(
-                subdecks=subdecks,
-                allow_html=allow_html,
-                part_level=part_level,
-                question_level=question_level,
-                theme=theme,
-            )
+        found = targets(sources, config_path)
+        given = BuildOptions(
+            subdecks=subdecks,
+            allow_html=allow_html,
+            part_level=part_level,
+            question_level=question_level,
+            theme=theme,
         )
-        for path in _sources(sources):
+        if found.project is not None:
+            for line in project_status(found.project, given):
+                click.echo(line)
+            return
+        options_for = ConfigFinder(config_path).options(given)
+        for path in found.files:
             previous = load_state(state_path(path))
             built = run(path, options_for(path), previous, now=int(time.time()))
             revision, settled = built.revision, built.rendered.options
@@ -287,10 +326,17 @@ def prune(sources: tuple[Path, ...]) -> None:
     """Forget the removed notes remembered beside SOURCES (delete them in Anki first)."""
 
     from deckgen.cli.report import removed_search
+    from deckgen.cli.targets import targets
     from deckgen.identity.state import load_state, save_state, state_path
 
     with reported_errors():
-        for path in _sources(sources):
+        found = targets(sources, None)
+        if found.project is not None:
+            from deckgen.cli.report import prune_project
+
+            click.echo(prune_project(found.project))
+            return
+        for path in found.files:
             state_file = state_path(path)
             state = load_state(state_file)
             if state is None or not state.removed:
@@ -330,10 +376,12 @@ def preview(
     --part/--topic/--grep selection as `build`.
     """
 
+    from deckgen.cli.targets import targets
     from deckgen.preview.page import preview as preview_source
 
     with reported_errors():
-        paths = _sources(sources)
+        found = targets(sources, config_path, alone=True)
+        paths = list(found.project.files if found.project else found.files)
         if output is not None and len(paths) != 1:
             raise click.BadParameter("-o needs exactly one source", param_hint="-o")
         options = BuildOptions(
@@ -346,6 +394,10 @@ def preview(
         )
         options_for = ConfigFinder(config_path).options(options)
         for path in paths:
+            if found.project is not None:
+                # A page per file, named by its path: files in two folders may share a name.
+                name = found.project.relative(path).rsplit(".", 1)[0].replace("/", "--")
+                output = found.project.build_dir / f"{name}.html"
             report = preview_source(path, output, options_for(path))
             for diagnostic in report.diagnostics:
                 if diagnostic.severity != "info":

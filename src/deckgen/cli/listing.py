@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from deckgen.deck import tag_prefix
+from deckgen.config.members import Project
+from deckgen.deck import project_placement, tag_prefix
+from deckgen.errors import SourceError
 from deckgen.model import Document
 from deckgen.options import BuildOptions
 from deckgen.parse.shape import Shape
@@ -54,6 +56,39 @@ def topic_entries(document: Document, options: BuildOptions) -> tuple[Entry, ...
             )
         )
     return tuple(entries)
+
+
+def project_lines(project: Project, options: BuildOptions) -> list[str]:
+    """`deckgen list` for a project: each file's parts and topics as for a file of its own,
+    with the project's searches, then the project's totals."""
+    from deckgen.pipeline import outline
+
+    lines: list[str] = []
+    cards = files = 0
+    for path in project.files:
+        try:
+            document, settled = outline(path, replace(options, config=project.config))
+        except SourceError as exc:
+            lines.append(f"{path}: left out: {exc.message}")
+            continue
+        place = project_placement(
+            project, document, subdecks=None, has_parts=bool(settled.part_level)
+        )
+        cards, files = cards + len(document.cards), files + 1
+        lines.append(header(path, document, settled))
+        parts = part_entries(document, replace(settled, tag_prefix=place.tags))
+        if not place.part_tags:
+            parts = tuple(replace(entry, search=f"tag:{place.tags}") for entry in parts)
+        lines += format_entries(parts)
+        topics = topic_entries(document, replace(settled, tag_prefix=project.tag_prefix))
+        if topics:
+            lines.append("  topics:")
+            lines += format_entries(topics)
+    lines.append(
+        f"project {project.deck!r}: {cards} cards in {files} file{'s' if files != 1 else ''} "
+        f"(search: tag:{project.tag_prefix}::*)"
+    )
+    return lines
 
 
 def format_entries(entries: tuple[Entry, ...]) -> list[str]:

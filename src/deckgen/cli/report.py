@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from deckgen.anki.package import NOTETYPE_NAME
+from deckgen.config.members import Project
+from deckgen.deck import project_subdecks
 from deckgen.errors import location
-from deckgen.identity.history import CardChange, ChangeKind, Revision
+from deckgen.identity.history import CardChange, ChangeKind, Revision, place_name
+from deckgen.identity.ledger import load_ledger, save_ledger
+from deckgen.options import BuildOptions
 
 _ORDER: tuple[ChangeKind, ...] = ("new", "reworded", "moved", "changed", "removed")
 
@@ -67,7 +73,9 @@ def limits(revision: Revision, *, subdecks: bool = False) -> list[str]:
             "the notetype's fields changed: Anki will import a second notetype and not update "
             "the notes you already have"
         )
-    if subdecks:
+    moves = deck_moves(revision)
+    found += moves
+    if subdecks and not moves:
         moved = sum("moved" in change.kinds for change in revision.changes)
         if moved:
             found.append(
@@ -85,11 +93,63 @@ def limits(revision: Revision, *, subdecks: bool = False) -> list[str]:
 def _change_line(source: Path, change: CardChange) -> str:
     kinds = "+".join(change.kinds)
     if change.line is None:
-        return f"{source}: {kinds}: {change.question} [{change.id}, was in {change.part!r}]"
+        was = place_name(change.file, change.part)
+        return f"{source}: {kinds}: {change.question} [{change.id}, was in {was!r}]"
     detail = ""
-    if change.before is not None and "reworded" in change.kinds:
-        detail += f" (was: {change.before.question})"
-    if change.before is not None and change.before.part != change.part:
-        moved = "moved" in change.kinds
-        detail += f" ({change.before.part!r} → {change.part!r}{'' if moved else ', part renamed'})"
-    return f"{location(source, change.line)}: {kinds}: {change.question}{detail}"
+    before = change.before
+    if before is not None and "reworded" in change.kinds:
+        detail += f" (was: {before.question})"
+    if before is not None and (before.file, before.part) != (change.file, change.part):
+        old, new = place_name(before.file, before.part), place_name(change.file, change.part)
+        renamed = "" if "moved" in change.kinds else ", renamed"
+        detail += f" ({old!r} → {new!r}{renamed})"
+    return f"{location(change.path or source, change.line)}: {kinds}: {change.question}{detail}"
+
+
+def deck_moves(revision: Revision) -> list[str]:
+    """Cards whose deck the build changes, by (old deck, new deck): Anki keeps existing cards in
+    their deck on import, so each move is something to do in Anki by hand."""
+    moves = Counter(
+        (change.before.deck, change.deck)
+        for change in revision.changes
+        if change.before is not None and change.before.deck and change.deck
+        and change.before.deck != change.deck
+    )  # fmt: skip
+    return [
+        f"{count} card(s) now belong in deck {new!r} but Anki keeps cards in their deck on "
+        f'import: in the Browser search `"deck:{old}"`, select those cards and use Change '
+        f"Deck (their tags do follow)"
+        for (old, new), count in sorted(moves.items())
+    ]
+
+
+def project_status(project: Project, options: BuildOptions) -> list[str]:
+    """What the next build of `project` changes, card by card (see `status_lines`)."""
+    from deckgen.api import previous_project_state
+    from deckgen.pipeline import run_project
+
+    previous = previous_project_state(project)
+    built = run_project(project, options, previous, now=int(time.time()))
+    revision = built.revision
+    lines = [str(d) for d in revision.diagnostics if d.severity != "info"]
+    label = project.root / project.config.path.name if project.config.path else project.root
+    if previous is None:
+        return [
+            *lines,
+            (
+                f"{label}: no {project.state_file.name} yet: the next build gives "
+                f"{len(revision.deck.notes)} cards their question-based IDs"
+            ),
+        ]
+    subdecks = project_subdecks(project, options.subdecks) is not None
+    return lines + status_lines(label, revision, subdecks=subdecks)
+
+
+def prune_project(project: Project) -> str:
+    """Forget the removed notes in the project's state; what was done, in one line."""
+    state = load_ledger(project.state_file)
+    if state is None or not state.deck.removed:
+        return f"{project.state_file}: no removed notes to forget"
+    save_ledger(replace(state, deck=replace(state.deck, removed=())), project.state_file)
+    ids = [card.id for card in state.deck.removed]
+    return f"{project.state_file}: forgot {len(ids)} removed note(s): {removed_search(ids)}"

@@ -1,6 +1,8 @@
 """The project config: `deckgen.toml` at the project root, or `[tool.deckgen]` in pyproject.toml.
 
-Top-level settings apply to every source; `[sources.<stem>]` tables override them for one file:
+Top-level settings apply to every source; `[sources.<stem>]` tables (or `[sources."<path>"]`,
+relative to the config's folder) override them for one file. With `include`, the folder is a
+project: the files it lists make one deck (see `deckgen.config.members`).
 
     subdecks = false
     [sources.ml-interview-qa]
@@ -39,18 +41,49 @@ _ASSIGNMENT = re.compile(
 _KEY_PART = re.compile(r"[\w-]+|\"[^\"]*\"|'[^']*'")
 
 
+PROJECT_KEYS = ("include", "exclude", "namespace")
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
-    """Settings for every source (`defaults`) and for sources by file stem."""
+    """Settings for every source (`defaults`) and for sources by file stem or path."""
 
     path: Path | None = None
     defaults: SourceSettings = field(default_factory=SourceSettings)
     sources: tuple[tuple[str, SourceSettings], ...] = ()
+    include: tuple[str, ...] = ()
+    """Files, folders or globs (relative to the config's folder) that make one project deck."""
+    exclude: tuple[str, ...] = ()
+    """Globs of files the project leaves out."""
+    namespace: str | None = None
+    """What a project's new IDs are hashed under (default: the deck name)."""
+    lines: tuple[tuple[str, int | None], ...] = ()
+    """Where each `[sources.<key>]` table is, to name it in errors."""
 
     def for_source(self, source: Path) -> SourceSettings:
-        """What the config says about `source`: its own table over the top-level settings."""
-        own = dict(self.sources).get(source.stem, SourceSettings())
-        return own.over(self.defaults)
+        """What the config says about `source`: its own table (by path relative to the config's
+        folder, else by stem) over the top-level settings."""
+        own = dict(self.sources)
+        key = self.source_key(source)
+        settings = own.get(key, SourceSettings()) if key else SourceSettings()
+        return settings.over(self.defaults)
+
+    def source_key(self, source: Path) -> str | None:
+        """The `[sources.…]` key that names `source`: its path, else its stem; None: neither."""
+        keys = {key for key, _ in self.sources}
+        if self.path is not None:
+            try:
+                relative = source.resolve().relative_to(self.path.parent.resolve()).as_posix()
+            except ValueError:
+                relative = None
+            if relative in keys:
+                return relative
+        return source.stem if source.stem in keys else None
+
+    @property
+    def is_project(self) -> bool:
+        """The config lists the files of one deck (`include`)."""
+        return bool(self.include)
 
 
 def load_config(path: Path) -> Config:
@@ -76,8 +109,9 @@ def load_config(path: Path) -> Config:
     origin = Origin(path, at, partial(_toml_line, text, at))
     if not isinstance(table, Mapping):
         raise origin.error((), "expected a table of settings")
-    check_keys(table, (*SETTING_KEYS, "sources"), origin, ())
-    defaults = read_settings({k: v for k, v in table.items() if k != "sources"}, origin)
+    check_keys(table, (*SETTING_KEYS, *PROJECT_KEYS, "sources"), origin, ())
+    own = ("sources", *PROJECT_KEYS)
+    defaults = read_settings({k: v for k, v in table.items() if k not in own}, origin)
     sources = table.get("sources", {})
     if not isinstance(sources, Mapping):
         raise origin.error(("sources",), "expected a table of [sources.<file stem>] tables")
@@ -86,7 +120,33 @@ def load_config(path: Path) -> Config:
         if not isinstance(settings, Mapping):
             raise origin.error(("sources", stem), "expected a table of settings for this file")
         per_source.append((stem, read_settings(settings, origin, ("sources", stem))))
-    return Config(path, defaults, tuple(per_source))
+    include = _globs(table, "include", origin)
+    if "include" in table and not include:
+        raise origin.error(("include",), "expected at least one file, folder or glob")
+    namespace = table.get("namespace")
+    if namespace is not None and (not isinstance(namespace, str) or not namespace.strip()):
+        raise origin.error(("namespace",), "expected a non-empty string")
+    return Config(
+        path,
+        defaults,
+        tuple(per_source),
+        include=include,
+        exclude=_globs(table, "exclude", origin),
+        namespace=namespace,
+        lines=tuple((stem, origin.line_of(("sources", stem))) for stem, _ in per_source),
+    )
+
+
+def _globs(table: Mapping[str, object], key: str, origin: Origin) -> tuple[str, ...]:
+    value = table.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise origin.error((key,), 'expected a list of paths or globs such as "notes/**/*.md"')
+    for pattern in value:
+        if Path(pattern).is_absolute() or ".." in Path(pattern).parts:
+            raise origin.error((key,), f"{pattern!r}: paths are relative to the config, inside it")
+    return tuple(value)
 
 
 def _toml_line(text: str, prefix: KeyPath, keys: KeyPath) -> int | None:

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from deckgen.errors import SourceError
 from deckgen.select import TOPIC_NAME, Topic, parse_part_selector
@@ -14,6 +14,9 @@ from deckgen.select import TOPIC_NAME, Topic, parse_part_selector
 _TAG_PREFIX = re.compile(r"^[\w.-]+(::[\w.-]+)*$")
 
 KeyPath = tuple[str, ...]
+Subdecks = bool | Literal["folders", "files", "parts"]
+"""Subdecks per part (`true`, `"parts"`), or in a project per folder or per file; false: none."""
+SUBDECK_LAYOUTS = ("folders", "files", "parts")
 _T = TypeVar("_T")
 
 
@@ -27,7 +30,7 @@ class SourceSettings:
 
     deck: str | None = None
     tag_prefix: str | None = None
-    subdecks: bool | None = None
+    subdecks: Subdecks | None = None
     part_level: int | None = None
     """Heading level of parts; 0 means the document has none."""
     question_level: int | None = None
@@ -84,7 +87,7 @@ def read_settings(table: Mapping[str, object], origin: Origin, at: KeyPath = ())
     check_keys(table, SETTING_KEYS, origin, at)
     deck = _optional(table, "deck", origin, at, _deck)
     prefix = _optional(table, "tag-prefix", origin, at, _tag_prefix)
-    subdecks = _optional(table, "subdecks", origin, at, _bool)
+    subdecks = _optional(table, "subdecks", origin, at, _subdecks)
     part_level = _optional(table, "part-level", origin, at, _level(0))
     question_level = _optional(table, "question-level", origin, at, _level(1))
     if part_level and question_level and part_level >= question_level:
@@ -147,6 +150,16 @@ def _bool(value: object) -> bool:
     if not isinstance(value, bool):
         raise InvalidValueError(f"expected true or false, got {_shown(value)}")
     return value
+
+
+def _subdecks(value: object) -> Subdecks:
+    if isinstance(value, bool):
+        return value
+    if value == "folders" or value == "files" or value == "parts":
+        return value
+    raise InvalidValueError(
+        f'expected true, false, "folders", "files" or "parts", got {_shown(value)}'
+    )
 
 
 def _theme(value: object) -> str:

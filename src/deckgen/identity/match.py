@@ -5,7 +5,7 @@ current card takes, in this order of trust:
 
 1. the ID pinned by an `<!-- id: … -->` marker;
 2. the ID of a remembered card with the same normalised question text (identical questions are
-   paired by part and answer first, then in document order);
+   paired by file, part and answer first, then in document order);
 3. the ID of the one remembered card with the same answer (question reworded beyond recognition);
 4. the ID of the remembered card whose question is most similar, when the similarity is at least
    `SIMILAR` and beats every rival on both sides by `MARGIN` (otherwise: an ambiguity, reported,
@@ -54,6 +54,8 @@ class Known:
     part: str
     answer: str
     """Digest of the answer's Markdown."""
+    file: str = ""
+    """The file it was in, relative to the project (empty for a deck of one file)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +66,8 @@ class Current:
     part: str
     answer: str
     pinned: str | None = None
+    file: str = ""
+    """The file it is in, relative to the project (empty for a deck of one file)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,8 +113,14 @@ def match_cards(known: Sequence[Known], current: Sequence[Current], namespace: s
     def pair(method: Method, key: Callable[[Known | Current], Hashable], unique: bool) -> None:
         _pair(known, current, taken, free_known, method, key, unique)
 
+    # Most specific first: where the same question is asked in several places, each copy
+    # continues the one in the same file and part, then with the same answer.
+    pair("question", lambda x: (question(x), x.file, x.part, x.answer), unique=False)
     pair("question", lambda x: (question(x), x.part, x.answer), unique=False)
+    pair("question", lambda x: (question(x), x.file, x.answer), unique=False)
     pair("question", lambda x: (question(x), x.answer), unique=False)
+    pair("question", lambda x: (question(x), x.file, x.part), unique=False)
+    pair("question", lambda x: (question(x), x.file), unique=False)
     pair("question", lambda x: (question(x), x.part), unique=False)
     pair("question", question, unique=False)
     pair("answer", lambda x: x.answer, unique=True)

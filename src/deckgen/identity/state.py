@@ -27,6 +27,8 @@ FORMAT = "deckgen-state"
 VERSION = 1
 
 _DIGEST = re.compile(r"^[0-9a-f]{16}$")
+LAST_MTIME = 253_402_300_799
+"""9999-12-31 23:59:59 UTC: no note was edited later, and Anki's timestamps stay in range."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,10 @@ class CardRecord:
     """Digest of the note as Anki stores it (fields and tags)."""
     mtime: int
     """Seconds since the epoch when `content` last changed; the note's mtime in the package."""
+    file: str = ""
+    """The file the card is in, relative to the project; empty in a one-file deck's state."""
+    deck: str = ""
+    """The deck the card was put in (kept in a project's state only: Anki never moves a card)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,25 +157,9 @@ def parse_state(text: str, path: Path) -> DeckState:
 
     root = ObjectReader(path, load_located(text, path), 1)
     root.keys("state", {"format", "version", "notetype", "cards", "removed"})
-    if root.get("format", str) != FORMAT:
-        raise root.error(f'"format" must be "{FORMAT}"')
-    version = root.get("version", int)
-    if version > VERSION:
-        raise root.error(f"written by a newer deckgen (state version {version}); upgrade deckgen")
-    if version != VERSION:
-        raise root.error(f"unknown state version {version}")
-    notetype = root.child("notetype")
-    notetype.keys("notetype", {"content", "fields", "mtime"})
-    fields = notetype.get("fields", list)
-    if not all(isinstance(name, str) for name in fields):
-        raise notetype.error('"fields" must be a list of strings')
-    record = NotetypeRecord(
-        content=_digest(notetype, "content"),
-        fields=tuple(fields),
-        mtime=_mtime(notetype),
-    )
-    cards = tuple(_card(entry) for entry in root.children("cards"))
-    removed = tuple(_card(entry) for entry in root.children("removed"))
+    record = read_header(root, FORMAT, VERSION)
+    cards = tuple(read_card(entry) for entry in root.children("cards"))
+    removed = tuple(read_card(entry) for entry in root.children("removed"))
     seen: set[str] = set()
     for entry, card in zip(
         [*root.children("cards"), *root.children("removed")], cards + removed, strict=True
@@ -191,7 +181,28 @@ def _card_json(card: CardRecord) -> dict[str, Any]:
     }
 
 
-def _card(entry: ObjectReader) -> CardRecord:
+def read_header(root: ObjectReader, kind: str, newest: int) -> NotetypeRecord:
+    """Check a state's `format` and `version`; its `notetype` record."""
+    if root.get("format", str) != kind:
+        raise root.error(f'"format" must be "{kind}"')
+    version = root.get("version", int)
+    if version > newest:
+        raise root.error(f"written by a newer deckgen (state version {version}); upgrade deckgen")
+    if version != newest:
+        raise root.error(f"unknown state version {version}")
+    notetype = root.child("notetype")
+    notetype.keys("notetype", {"content", "fields", "mtime"})
+    fields = notetype.get("fields", list)
+    if not all(isinstance(name, str) for name in fields):
+        raise notetype.error('"fields" must be a list of strings')
+    return NotetypeRecord(
+        content=read_digest(notetype, "content"),
+        fields=tuple(fields),
+        mtime=read_mtime(notetype),
+    )
+
+
+def read_card(entry: ObjectReader) -> CardRecord:
     entry.keys("card", {"id", "question", "part", "answer", "content", "mtime"})
     note_id = entry.get("id", str)
     if not NOTE_ID.match(note_id):
@@ -200,21 +211,23 @@ def _card(entry: ObjectReader) -> CardRecord:
         id=note_id,
         question=entry.get("question", str),
         part=entry.get("part", str),
-        answer=_digest(entry, "answer"),
-        content=_digest(entry, "content"),
-        mtime=_mtime(entry),
+        answer=read_digest(entry, "answer"),
+        content=read_digest(entry, "content"),
+        mtime=read_mtime(entry),
     )
 
 
-def _digest(entry: ObjectReader, key: str) -> str:
+def read_digest(entry: ObjectReader, key: str) -> str:
+    """The entry's digest at `key`: 16 lower-case hex digits."""
     value: str = entry.get(key, str)
     if not _DIGEST.match(value):
         raise entry.error(f'"{key}" must be 16 lower-case hex digits, not {value!r}')
     return value
 
 
-def _mtime(entry: ObjectReader) -> int:
+def read_mtime(entry: ObjectReader) -> int:
+    """The entry's `mtime`: whole seconds from 1970 to the year 9999."""
     value: int = entry.get("mtime", int)
-    if value < 0:
-        raise entry.error(f'"mtime" must not be negative, not {value}')
+    if not 0 <= value <= LAST_MTIME:
+        raise entry.error(f'"mtime" must be seconds from 0 to {LAST_MTIME}, not {value}')
     return value
