@@ -29,7 +29,7 @@ LAYERS = (
     ("deckgen.source", "deckgen.atomic"),
     ("deckgen.errors",),
     ("deckgen.model",),
-    ("deckgen.slug",),
+    ("deckgen.slug", "deckgen.globs"),
 )
 """Packages from the top down: each imports only from the ones below it (and itself)."""
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from deckgen.errors import SourceError
+from deckgen.globs import names_path
 from deckgen.model import Card, Deck, Document, Part
 from deckgen.slug import slugify
 
@@ -28,9 +29,19 @@ class PartSelector:
     text: str
     first: int | None = None
     last: int | None = None
+    path: str | None = None
+    """A file or folder of a project (`notes/ml/`, `ml/*.md`): every part of the files it names."""
+
+    def covers(self, document: Document, part: Part) -> bool:
+        """Whether `part` of `document` is one this selector names."""
+        if self.path is not None:
+            return names_path(self.path, document.path.as_posix())
+        return self.matches(part)
 
     def matches(self, part: Part) -> bool:
-        """Whether `part` is one this selector names."""
+        """Whether `part` is one this selector names (a path selector names no part by itself)."""
+        if self.path is not None:
+            return False
         if self.first is not None and self.last is not None:
             return self.first <= part.number <= self.last
         piece = self.text.casefold()
@@ -40,7 +51,7 @@ class PartSelector:
     def label(self) -> str:
         """A file-name piece: `part-4`, `part-11-18`, `attention`."""
         if self.first is None:
-            return slugify(self.text) or "part"
+            return slugify(self.text.removesuffix(".md")) or "part"
         if self.first == self.last:
             return f"part-{self.first}"
         return f"part-{self.first}-{self.last}"
@@ -57,6 +68,8 @@ def parse_part_selector(value: str | int) -> PartSelector:
         raise ValueError("empty part selector")
     if text.isdigit():
         return PartSelector(text, int(text), int(text))
+    if "/" in text or text.lower().endswith((".md", ".markdown")):
+        return PartSelector(text, path=text)
     match = _RANGE.match(text)
     if match:
         first, last = int(match[1]), int(match[2])
@@ -75,6 +88,8 @@ class Topic:
     origin: Path | None = None
     """The file that defines the topic, so a selector that matches nothing can be pointed at."""
     line: int | None = None
+    shared: bool = False
+    """Defined for every file of a project: a selector need not match something in each file."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,15 +122,15 @@ class Selection:
 
 def topic_parts(document: Document, topic: Topic) -> tuple[Part, ...]:
     """The parts of `document` that `topic` groups; a selector matching none of them is an error."""
-    for selector in topic.parts:
-        if not any(selector.matches(part) for part in document.parts):
+    for selector in () if topic.shared else topic.parts:
+        if not any(selector.covers(document, part) for part in document.parts):
             raise SourceError(
                 topic.origin or document.path,
                 topic.line,
                 f"topic '{topic.name}': part {selector.text!r} matches no part of "
                 f"{document.path.name} ({_available_parts(document)})",
             )
-    return tuple(p for p in document.parts if any(s.matches(p) for s in topic.parts))
+    return tuple(p for p in document.parts if any(s.covers(document, p) for s in topic.parts))
 
 
 def part_topics(document: Document, topics: tuple[Topic, ...]) -> dict[Part, tuple[str, ...]]:
@@ -145,7 +160,7 @@ def select_cards(
         wanted: set[Part] = set()
         for text in selection.parts:
             selector = _selector(path, text)
-            found = {p for p in document.parts if selector.matches(p)}
+            found = {p for p in document.parts if selector.covers(document, p)}
             if not found:
                 raise EmptySelectionError(
                     path,

@@ -59,12 +59,13 @@ def topic_entries(document: Document, options: BuildOptions) -> tuple[Entry, ...
 
 
 def project_lines(project: Project, options: BuildOptions) -> list[str]:
-    """`deckgen list` for a project: each file's parts and topics as for a file of its own,
-    with the project's searches, then the project's totals."""
+    """`deckgen list` for a project: each file's parts as for a file of its own, with the
+    project's searches, then the project's topics and totals."""
     from deckgen.pipeline import outline
 
     lines: list[str] = []
     cards = files = 0
+    topics: dict[str, tuple[int, int]] = {}
     for path in project.files:
         try:
             document, settled = outline(path, replace(options, config=project.config))
@@ -80,15 +81,28 @@ def project_lines(project: Project, options: BuildOptions) -> list[str]:
         if not place.part_tags:
             parts = tuple(replace(entry, search=f"tag:{place.tags}") for entry in parts)
         lines += format_entries(parts)
-        topics = topic_entries(document, replace(settled, tag_prefix=project.tag_prefix))
-        if topics:
-            lines.append("  topics:")
-            lines += format_entries(topics)
+        for topic in settled.topics:
+            grouped = topic_parts(document, topic)
+            count = sum(1 for card in document.cards if card.part in grouped)
+            had = topics.get(topic.name, (0, 0))
+            topics[topic.name] = (had[0] + count, had[1] + len(grouped))
+    if topics:
+        lines.append("topics:")
+        lines += format_entries(
+            tuple(
+                Entry(f"{name} ({n} part{'s' if n != 1 else ''})", count, _topic(project, name))
+                for name, (count, n) in topics.items()
+            )
+        )
     lines.append(
         f"project {project.deck!r}: {cards} cards in {files} file{'s' if files != 1 else ''} "
         f"(search: tag:{project.tag_prefix}::*)"
     )
     return lines
+
+
+def _topic(project: Project, name: str) -> str:
+    return f"tag:{project.tag_prefix}::topic::{name}"
 
 
 def format_entries(entries: tuple[Entry, ...]) -> list[str]:

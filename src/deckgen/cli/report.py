@@ -116,9 +116,10 @@ def deck_moves(revision: Revision) -> list[str]:
         and change.before.deck != change.deck
     )  # fmt: skip
     return [
-        f"{count} card(s) now belong in deck {new!r} but Anki keeps cards in their deck on "
-        f'import: in the Browser search `"deck:{old}"`, select those cards and use Change '
-        f"Deck (their tags do follow)"
+        f"{count} card(s) of deck {old!r} now belong in {new!r}, but Anki keeps cards in "
+        f'their deck on import: after importing, search the Browser for `"deck:{old}" '
+        f'-"deck:{old}::*"`, select the cards whose tags name their new place, and use '
+        "Change Deck"
         for (old, new), count in sorted(moves.items())
     ]
 

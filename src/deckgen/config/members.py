@@ -9,13 +9,12 @@ their path: the order of the deck, whichever order the file system lists them in
 from __future__ import annotations
 
 import os
-import re
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from deckgen.config.project import Config
 from deckgen.errors import SourceError
+from deckgen.globs import glob_pattern
 from deckgen.slug import slugify
 
 MARKDOWN = (".md", ".markdown")
@@ -69,7 +68,7 @@ def project_of(config: Config) -> Project:
         raise SourceError(config.path, None, f"include: no Markdown file matches {patterns}")
     _check_source_keys(config, root, files)
     deck = config.defaults.deck or _folder_name(root)
-    return Project(root, config, files, deck, root / "build")
+    return Project(root, shared_topics(config), files, deck, root / "build")
 
 
 def folder_project(folder: Path, config: Config | None) -> Project:
@@ -82,7 +81,7 @@ def folder_project(folder: Path, config: Config | None) -> Project:
         raise SourceError(folder, None, "no Markdown file (*.md) in this folder")
     project = Config(
         settings.path,
-        settings.defaults,
+        shared_topics(settings).defaults,
         settings.sources,
         include=DEFAULT_INCLUDE,
         exclude=settings.exclude,
@@ -90,6 +89,13 @@ def folder_project(folder: Path, config: Config | None) -> Project:
         lines=settings.lines,
     )
     return Project(folder, project, files, settings.defaults.deck or _folder_name(folder))
+
+
+def shared_topics(config: Config) -> Config:
+    """The config with its top-level topics marked as the whole project's: `llm = [4]` or
+    `ml = ["notes/ml/"]` need only match in some file (a file's own table stays strict)."""
+    topics = tuple(replace(topic, shared=True) for topic in config.defaults.topics)
+    return replace(config, defaults=replace(config.defaults, topics=topics))
 
 
 def list_files(root: Path, include: tuple[str, ...], exclude: tuple[str, ...]) -> tuple[Path, ...]:
@@ -106,9 +112,9 @@ def list_files(root: Path, include: tuple[str, ...], exclude: tuple[str, ...]) -
             prefix = "" if prefix in ("./", "/") else prefix
             chosen.update(path for path in walked if path.startswith(prefix) and _markdown(path))
         else:
-            pattern = _glob(entry)
+            pattern = glob_pattern(entry)
             chosen.update(path for path in walked if pattern.fullmatch(path) and _markdown(path))
-    dropped = [_glob(entry) for entry in exclude]
+    dropped = [glob_pattern(entry) for entry in exclude]
     kept = sorted(path for path in chosen if not any(p.fullmatch(path) for p in dropped))
     return tuple(root / path for path in kept)
 
@@ -124,31 +130,6 @@ def _walk(root: Path) -> tuple[str, ...]:
 
 def _markdown(path: str) -> bool:
     return path.lower().endswith(MARKDOWN)
-
-
-@lru_cache(maxsize=256)
-def _glob(pattern: str) -> re.Pattern[str]:
-    """A glob as git and most tools read it: `**` any folders, `*` and `?` within one name."""
-    pattern = pattern.removeprefix("./")
-    out = []
-    i = 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    return re.compile("".join(out))
 
 
 def _check_source_keys(config: Config, root: Path, files: tuple[Path, ...]) -> None:
