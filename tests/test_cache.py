@@ -8,7 +8,8 @@ import pickle
 import random
 import shutil
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -314,16 +315,17 @@ def test_cache__a_second_process_renders_half_with_the_same_result(
     outputs = []
     started: list[bool] = []
     # The name the test patches, read where it patches it (process imports it from its home).
-    real: Callable[[Callable[[], object]], Callable[[], object] | None]
-    real = vars(deckgen.process)["start_in_child"]
+    real: Callable[[Callable[[], object]], AbstractContextManager[Callable[[], object] | None]]
+    real = vars(deckgen.process)["started_in_child"]
 
-    def spy(work: Callable[[], object]) -> Callable[[], object] | None:
-        handle = real(work)
-        started.append(handle is not None)
-        # A child that dies leaves its half to the parent.
-        return (lambda: None) if child == "fails" else handle
+    @contextmanager
+    def spy(work: Callable[[], object]) -> Iterator[Callable[[], object] | None]:
+        with real(work) as handle:
+            started.append(handle is not None)
+            # A child that dies leaves its half to the parent (and is ended unasked).
+            yield (lambda: None) if child == "fails" else handle
 
-    monkeypatch.setattr(deckgen.process, "start_in_child", spy)
+    monkeypatch.setattr(deckgen.process, "started_in_child", spy)
     for name, threshold in (("serial", 10**9), ("parallel", 1)):
         monkeypatch.setattr(deckgen.process, "PARALLEL_CARDS", threshold)
         folder = tmp_path / name

@@ -11,21 +11,56 @@ Measured gain (`make bench`, cold build of the seed x20, 2 cores): see docs/perf
 
 from __future__ import annotations
 
-import ctypes
 import os
 import pickle
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 
-def start_in_child(work: Callable[[], Any]) -> Callable[[], Any | None] | None:
-    """Run `work` in a forked child; returns a function that waits for and gives its result
-    (None when the child failed), or None when no child could be started."""
+@contextmanager
+def started_in_child(work: Callable[[], Any]) -> Iterator[Callable[[], Any | None] | None]:
+    """Run `work` in a forked child while the block runs; gives a function that waits for and
+    gives its result (None when the child failed), or None when no child could be started.
+    Leaving the block ends a child whose result was not asked for."""
     if not hasattr(os, "fork") or threading.active_count() > 1 or usable_cores() < 2:
-        return None
+        yield None
+        return
+    child = _fork(work)
+    if child is None:
+        yield None
+        return
+    pid, read_end = child
+    waited = False
+
+    def result() -> Any | None:
+        nonlocal waited
+        # Unpickled as it arrives, never held whole in its pickled form. Our own child's output,
+        # over a private pipe; a child that failed wrote nothing, or was cut off.
+        with os.fdopen(read_end, "rb") as pipe:
+            try:
+                value = pickle.load(pipe)
+            except (pickle.UnpicklingError, EOFError):
+                value = None
+        _, status = os.waitpid(pid, 0)
+        waited = True
+        return value if status == 0 else None
+
+    try:
+        yield result
+    finally:
+        if not waited:
+            os.close(read_end)
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+
+
+def _fork(work: Callable[[], Any]) -> tuple[int, int] | None:
+    """A child running `work`, which writes its pickled result to a pipe and exits: its pid and
+    the pipe's read end; None when no child could be started."""
     parent = os.getpid()
     read_end, write_end = os.pipe()
     try:
@@ -39,24 +74,14 @@ def start_in_child(work: Callable[[], Any]) -> Callable[[], Any | None] | None:
         try:
             os.close(read_end)
             _die_with(parent)
-            data = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
+            value = work()
             with os.fdopen(write_end, "wb") as out:
-                out.write(data)
+                pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
             code = 0
         finally:
             os._exit(code)
     os.close(write_end)
-
-    def result() -> Any | None:
-        with os.fdopen(read_end, "rb") as pipe:
-            data = pipe.read()
-        _, status = os.waitpid(pid, 0)
-        if status != 0 or not data:
-            return None
-        # Our own child's output, over a private pipe.
-        return pickle.loads(data)
-
-    return result
+    return pid, read_end
 
 
 def usable_cores() -> int:
@@ -73,6 +98,8 @@ def _die_with(parent: int) -> None:
     """Have the kernel end this child when its parent ends (Linux); no-op elsewhere."""
     if not sys.platform.startswith("linux"):
         return
+    import ctypes  # only a child needs it, and only on Linux
+
     libc = ctypes.CDLL(None, use_errno=True)  # the process's own symbols, libc's among them
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # the parent ended before the signal was armed

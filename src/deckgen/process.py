@@ -25,7 +25,7 @@ from markdown_it.token import Token
 
 from deckgen.check.context import Lint, Rule
 from deckgen.check.rules import rules
-from deckgen.forked import start_in_child
+from deckgen.forked import started_in_child
 from deckgen.model import Card, Diagnostic, MediaFile, NoteFields
 from deckgen.parse.cards import CardTokens
 from deckgen.parse.markdown import passes_after_block
@@ -82,11 +82,7 @@ def process_cards(
     if len(cards) >= PARALLEL_CARDS:
         middle = _middle(stretches)
         halves = [stretches[:middle], stretches[middle:]]
-    second = start_in_child(lambda: work.run(halves[1])) if len(halves) == 2 else None
-    # While a child does the other half, this half's count stands for both.
-    shares = [work.run(halves[0], progress, scale=2 if second is not None else 1)]
-    if len(halves) == 2:
-        shares.append((second() if second is not None else None) or work.run(halves[1]))
+    shares = _run_halves(work, halves, progress)
     if progress is not None:
         progress(len(cards), len(cards))
     found: dict[Rule, list[Diagnostic]] = {rule: [] for rule in work.rules}
@@ -103,6 +99,19 @@ def process_cards(
         media=tuple(files[name] for name in sorted(files)),
         has_images=any(share.has_images for share in shares),
     )
+
+
+def _run_halves(
+    work: _Worker, halves: Sequence[Sequence[tuple[int, int]]], progress: Progress | None
+) -> list[_Share]:
+    """Each half's share: the second in a forked child when one can be started."""
+    if len(halves) == 1:
+        return [work.run(halves[0], progress)]
+    with started_in_child(lambda: work.run(halves[1])) as second:
+        # While a child does the other half, this half's count stands for both.
+        first = work.run(halves[0], progress, scale=2 if second is not None else 1)
+        done = second() if second is not None else None
+    return [first, done or work.run(halves[1])]
 
 
 @dataclass(slots=True)

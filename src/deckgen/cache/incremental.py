@@ -172,7 +172,7 @@ def _region_tokens(
         return None
     if any(t.type == MARKER_TOKEN for t in tokens):
         return None
-    if stray_math(region.text.splitlines(), tokens):
+    if stray_math(region.text, tokens):
         return None  # a `$$` that opens no math here may pair with one beyond the region
     return tokens
 

@@ -4,6 +4,7 @@ diagnostics of the `tokens` rules (see `deckgen.cache.incremental`), as named re
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -84,23 +85,37 @@ def headings_of(tokens: Sequence[Token], offset: int = 0) -> tuple[Heading, ...]
 
 # A line on which the `$$` block rule looks for its closing `$$` on later lines: `$$` after
 # indentation, quote and list markers, and no other `$$` on the line.
-_MATH_OPENER = re.compile(r"^[ \t>]*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+)*\$\$(?!.*\$\$)")
+_MATH_OPENER = re.compile(
+    r"^[ \t>]*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+)*\$\$(?!.*\$\$)", flags=re.MULTILINE
+)
 # Blocks whose lines no other block rule reads.
 _OPAQUE = frozenset(
     ("math_block", "math_block_label", "fence", "code_block", "html_block", "front_matter")
 )
 
 
-def stray_math(lines: Sequence[str], tokens: Sequence[Token]) -> bool:
-    """Whether a line could open `$$` math yet is in no math block: the math rule pairs such a
-    line with the next one ending in `$$`, however far away, past blank lines and headings."""
-    inside: set[int] = set()
-    for token in tokens:
-        if token.type in _OPAQUE and token.map:
-            inside.update(range(*token.map))
-    return any(
-        number not in inside and _MATH_OPENER.match(line) for number, line in enumerate(lines)
-    )
+def stray_math(text: str, tokens: Sequence[Token]) -> bool:
+    """Whether a line of `text` (split at `\\n` only) could open `$$` math yet is in no math
+    block: the math rule pairs such a line with the next one ending in `$$`, however far away,
+    past blank lines and headings."""
+    openers = []
+    # One search over the whole text: such lines are few, and splitting it into lines is not.
+    line = start = 0
+    for found in _MATH_OPENER.finditer(text):
+        line += text.count("\n", start, found.start())
+        start = found.start()
+        openers.append(line)
+    if not openers:
+        return False
+    spans = sorted(tuple(t.map) for t in tokens if t.type in _OPAQUE and t.map)
+    starts = [first for first, _ in spans]
+    for number in openers:
+        at = bisect_right(starts, number) - 1
+        # Opaque blocks do not overlap: the last one starting at or before the line is the
+        # only one that can hold it.
+        if at < 0 or number >= spans[at][1]:
+            return True
+    return False
 
 
 def spliceable(
@@ -117,7 +132,7 @@ def spliceable(
         and all(d.line for rule in rules("tokens") for d in found[rule])
         and not REFERENCE.search(text)
         and not ODD_BREAKS.search(text)
-        and not stray_math(text.splitlines(), tokens)
+        and not stray_math(text, tokens)
         and not has_images
         and not any(t.type == MARKER_TOKEN for t in tokens)
     )

@@ -16,6 +16,7 @@ _LONE_DOLLAR = re.compile(r"(?<!\$)\$(?=[^\s\d$])")
 # What `$…$` holds when a price paired up with a later dollar: "10, or …", "5 per seat …".
 _MONEY = re.compile(r"^\d[\d,.]*\s*(?:[,;]|and|or|to|per)\s")
 _MATH = frozenset(("math_inline", "math_inline_double"))
+_MAY_HOLD_TAG = re.compile("[<&]")
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 
 
@@ -26,7 +27,8 @@ def unclosed_math(lint: Lint) -> Iterator[Diagnostic]:
     starts or ends with a space is two amounts of money paired up by mistake.
     """
     for token in lint.tokens:
-        if token.type != "inline" or not token.children:
+        # Every dollar a child shows or math it holds is written in the source as a `$`.
+        if token.type != "inline" or not token.children or "$" not in token.content:
             continue
         line = line_of(token)
         for child in inline_children(lint, token):
@@ -56,7 +58,8 @@ def raw_html(lint: Lint) -> Iterator[Diagnostic]:
             yield lint.at(
                 line_of(token), "info", "raw HTML kept (sanitised: no scripts or handlers)"
             )
-        if token.type != "inline" or not token.children:
+        # A tag, raw or shown as text, is written as `<` or as an entity that makes one.
+        if token.type != "inline" or not token.children or not _MAY_HOLD_TAG.search(token.content):
             continue
         for child in token.children:
             if child.type == "html_inline":

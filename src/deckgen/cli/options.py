@@ -9,16 +9,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from deckgen.config.lookup import find_config
-from deckgen.config.project import Config, load_config
 from deckgen.errors import DeckgenError
 from deckgen.model import Diagnostic
 from deckgen.options import BuildOptions, BuildReport
-from deckgen.select import EmptySelectionError, Selection, skipped_message
+
+if TYPE_CHECKING:
+    from deckgen.config.project import Config
+    from deckgen.select import Selection
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -85,6 +86,8 @@ def make_selection(
     parts: tuple[str, ...], topics: tuple[str, ...], grep: tuple[str, ...]
 ) -> Selection:
     """The selection the three options describe."""
+    # The options' modules are loaded when a command runs: `--help` needs none of them.
+    from deckgen.select import Selection
 
     return Selection(parts=parts, topics=topics, grep=grep)
 
@@ -98,6 +101,7 @@ class ConfigFinder:
 
     def for_source(self, source: Path) -> Config | None:
         """The config that applies to `source`."""
+        from deckgen.config.lookup import find_config
 
         path = self._explicit or find_config(source.parent)
         if path not in self._loaded:
@@ -110,6 +114,7 @@ class ConfigFinder:
 
 
 def _load_config(path: Path) -> Config:
+    from deckgen.config.project import load_config
 
     return load_config(path)
 
@@ -119,6 +124,8 @@ def each_selected(
 ) -> Iterator[BuildReport]:
     """`build_one` for every path, in turn. With several paths, a source that the selection
     finds nothing in is left out with a warning; nothing in any of them is an error."""
+
+    from deckgen.select import EmptySelectionError, skipped_message
 
     built = 0
     for path in paths:

@@ -25,6 +25,7 @@ from deckgen.model import Diagnostic, MediaFile
 ENV_KEY = "deckgen_media"
 """Where the render env carries the `src → packed name` map for the image rule."""
 
+_MAY_HOLD_IMAGE = re.compile(r"!\[|<")
 _SAFE_SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,10}$")
 
 
@@ -49,7 +50,8 @@ def find_images(tokens: Iterable[Token]) -> Iterator[Image]:
     """Every image in a block token stream, with the line it is on: Markdown images, and the
     `<img>` tags of raw HTML (there is raw HTML only with `--allow-html`)."""
     for token in tokens:
-        if token.type == "inline" and token.children:
+        # An image is written `![…` or as an `<img>` tag: inline text with neither holds none.
+        if token.type == "inline" and token.children and _MAY_HOLD_IMAGE.search(token.content):
             start = token.map[0] + 1 if token.map else 0
             yield from _inline_images(token.children, start)
         elif token.type == "html_block":
