@@ -15,13 +15,14 @@ from pathlib import Path
 
 from deckgen.anki.package import write_package
 from deckgen.anki.themes import DEFAULT_THEME
+from deckgen.cache.files import ProjectCache
 from deckgen.cache.layer import BuildCache
 from deckgen.config.members import Project
 from deckgen.config.project import Config
 from deckgen.config.settings import SourceSettings
 from deckgen.deck import default_output, project_subdecks, tag_prefix
 from deckgen.errors import DeckgenError, SourceError
-from deckgen.identity.ledger import ProjectState, adopt, load_ledger, save_ledger
+from deckgen.identity.ledger import ProjectState, adopt, dump_ledger, load_ledger
 from deckgen.identity.state import dump_state, load_state, state_path, write_state_text
 from deckgen.model import Deck, Diagnostic, Note
 from deckgen.options import BuildOptions, BuildReport
@@ -141,22 +142,48 @@ def build_project(
     options = options or BuildOptions()
     started = time.perf_counter()
     output = output or project_output(project, options.selection)
-    previous = previous_project_state(project)
-    built = run_project(project, options, previous, now=int(clock()), progress=progress)
+    cache = ProjectCache(project, output, options)
+    state_bytes = _read(project.state_file)
+    entry = cache.unchanged(project, state_bytes, _read(output))
+    if entry is not None:
+        return BuildReport(
+            source=project.config.path or project.root,
+            output=output,
+            cards=entry.cards,
+            parts=entry.parts,
+            seconds=time.perf_counter() - started,
+            diagnostics=entry.diagnostics,
+            up_to_date=True,
+        )
+    previous = cache.previous_state(state_bytes) or previous_project_state(project)
+    built = run_project(project, options, previous, now=int(clock()), reuse=cache)
     revision = built.revision
     deck = select_project(built, options.selection)
-    theme = options.theme or project.config.defaults.theme or DEFAULT_THEME
-    write_package(deck, output, notetype_mtime=revision.state.notetype.mtime, theme=theme)
-    written = save_ledger(ProjectState(built.namespace, revision.state), project.state_file)
+    theme = built.members[0].rendered.options.theme or DEFAULT_THEME
+    package = write_package(
+        deck,
+        output,
+        notetype_mtime=revision.state.notetype.mtime,
+        theme=theme,
+        skeletons=cache.skeletons,
+    )
+    state_text = dump_ledger(ProjectState(built.namespace, revision.state))
+    written = write_state_text(state_text, project.state_file)
+    cards = len(deck.notes)
+    parts = len({(note.source.split("#")[0], note.part) for note in deck.notes})
+    state = hashlib.sha256(state_text.encode()).hexdigest()
+    cache.save(built, package=package, state=state, cards=cards, parts=parts)
     return BuildReport(
         source=project.config.path or project.root,
         output=output,
-        cards=len(deck.notes),
-        parts=len({(note.source.split("#")[0], note.part) for note in deck.notes}),
+        cards=cards,
+        parts=parts,
         seconds=time.perf_counter() - started,
         diagnostics=revision.diagnostics,
         revision=revision,
         state_written=project.state_file if written else None,
+        reparsed=sum(len(m.rendered.document.cards) for m in built.members)
+        - cache.reused_cards(built),
         subdecks=project_subdecks(project, options.subdecks) is not None,
     )
 

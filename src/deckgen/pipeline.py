@@ -9,7 +9,8 @@ of the cards that did not change (`Reuse`), and the stages then run only on the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol, TypeVar
@@ -27,6 +28,7 @@ from deckgen.config.members import Project
 from deckgen.config.settings import SourceSettings
 from deckgen.deck import Placement, assemble, placement, project_placement, tag_prefix
 from deckgen.errors import CheckError, SourceError
+from deckgen.forked import started_in_child
 from deckgen.identity.history import Member, NoteKey, Revision, identify, revise
 from deckgen.identity.ledger import ProjectState
 from deckgen.identity.state import DeckState, NotetypeRecord
@@ -124,25 +126,17 @@ def run_project(
     previous: ProjectState | None,
     *,
     now: int,
-    reuse: Callable[[Path], Reuse | None] | None = None,
+    reuse: Reuse | None = None,
     thorough: bool = False,
     verdict: bool = True,
-    progress: Progress | None = None,
 ) -> BuiltProject:
     """`run` for a project: every file read, parsed, checked and rendered as `run` does, then
     all their cards identified in one identity space and assembled into one deck."""
     md = make_markdown(allow_html=options.allow_html)
     members, skipped = [], []
     settings = replace(options, config=project.config)
-    for path in project.files:
-        rendered = render(
-            path,
-            md,
-            settings,
-            reuse=reuse(path) if reuse else None,
-            thorough=thorough,
-            progress=progress,
-        )
+    renders = render_files(project.files, md, settings, reuse=reuse, thorough=thorough)
+    for path, rendered in zip(project.files, renders, strict=True):
         reason = no_cards_reason(rendered.document, rendered.shape)
         if reason:
             skipped.append(Diagnostic(path, None, "warning", f"no cards ({reason}); left out"))
@@ -166,6 +160,61 @@ def run_project(
     )
     revision = replace(revision, diagnostics=tuple(skipped) + revision.diagnostics)
     return BuiltProject(project, tuple(members), revision, namespace)
+
+
+PARALLEL_TEXT = 256 * 1024
+"""Characters of Markdown left to render from which a second process renders part of them."""
+
+
+def render_files(
+    paths: Sequence[Path],
+    md: MarkdownIt,
+    options: BuildOptions,
+    *,
+    reuse: Reuse | None = None,
+    thorough: bool = False,
+) -> list[Rendered]:
+    """`render` for every file: what `reuse` has, then the rest; when there is much to render,
+    a forked child on a second core renders the later half of it (by size) meanwhile."""
+    texts = [read_source(path) for path in paths]
+    done: list[Rendered | None] = [
+        reuse.rendered(path, text, md, options) if reuse is not None else None
+        for path, text in zip(paths, texts, strict=True)
+    ]
+    todo = [i for i, rendered in enumerate(done) if rendered is None]
+
+    def run(indices: Sequence[int]) -> list[Rendered]:
+        return [render_source(paths[i], texts[i], md, options, thorough=thorough) for i in indices]
+
+    first, second = _halves(todo, [len(texts[i]) for i in todo])
+    fork = started_in_child(lambda: [_portable(r) for r in run(second)])
+    with fork if second else nullcontext() as child:
+        ours = run(first) if child is not None else run(todo)
+        theirs = child() if child is not None else []
+    if child is not None:
+        # A child that failed leaves its half to this process: the outcome never depends on it.
+        ours += theirs if theirs is not None else run(second)
+    for i, rendered in zip(todo, ours, strict=True):
+        done[i] = rendered
+    return [rendered for rendered in done if rendered is not None]
+
+
+def _halves(indices: list[int], sizes: list[int]) -> tuple[list[int], list[int]]:
+    """`indices` cut where half the text is behind; all of it first when it is little."""
+    total = sum(sizes)
+    if total < PARALLEL_TEXT or len(indices) < 2:
+        return indices, []
+    running = 0
+    for cut, size in enumerate(sizes):
+        running += size
+        if 2 * running >= total:
+            return indices[: cut + 1], indices[cut + 1 :]
+    return indices, []
+
+
+def _portable(rendered: Rendered) -> Rendered:
+    # The block tokens stay behind: only a one-file build's cache reads them.
+    return replace(rendered, blocks=())
 
 
 def render(

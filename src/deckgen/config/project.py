@@ -70,8 +70,10 @@ class Config:
 
     def source_key(self, source: Path) -> str | None:
         """The `[sources.…]` key that names `source`: its path, else its stem; None: neither."""
+        if not self.sources:
+            return None
         keys = {key for key, _ in self.sources}
-        if self.path is not None:
+        if self.path is not None and any("/" in key or "." in key for key in keys):
             try:
                 relative = source.resolve().relative_to(self.path.parent.resolve()).as_posix()
             except ValueError:
