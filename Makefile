@@ -40,6 +40,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m compileall -q src
 	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python benchmarks/projects.py
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

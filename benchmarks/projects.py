@@ -1,0 +1,180 @@
+"""deckgen's project benchmark: the seed ×20 split at its parts into 360 files in nested folders.
+
+Run by `make bench` after `bench.py`, with the same method (every scenario alternating with its
+reference, medians, memory sampled in runs of their own) and the same environment variables.
+It prints a table and writes it to docs/performance-projects.md. Nothing is asserted.
+"""
+
+# ruff: noqa: T201, RUF001, RUF002  (a benchmark prints its figures, with multiplication signs in them)
+
+from __future__ import annotations
+
+import datetime
+import re
+import shutil
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench import (  # noqa: E402  (the shared method lives beside this script)
+    DECKGEN,
+    HEADER,
+    PY,
+    REPEATS,
+    ROOT,
+    SEED,
+    WORK,
+    Editor,
+    Job,
+    Row,
+    alternate,
+    ankdown,
+    machine,
+    repeated,
+    timed,
+)
+
+PROJECT = WORK / "project"
+REPORT = ROOT / "docs" / "performance-projects.md"
+GROUP = 3
+"""Copies of the seed per top folder: 3 × 18 files, the folder of about 50 that gets renamed."""
+
+# The cold build and the bare parse inside a fresh interpreter, timed without start-up and
+# imports; prints the time and the process's own peak RSS.
+IN_PROCESS = """
+import resource, sys, time
+from pathlib import Path
+mode, root = sys.argv[1], Path(sys.argv[2])
+files = sorted(root.rglob("*.md"))
+if mode == "parse":
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
+    from mdit_py_plugins.front_matter import front_matter_plugin
+    md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    md.use(front_matter_plugin).use(dollarmath_plugin, allow_digits=False, double_inline=True)
+    t = time.perf_counter()
+    for path in files:
+        md.parse(path.read_text(encoding="utf-8"))
+    took = time.perf_counter() - t
+else:
+    from deckgen.api import build_project
+    from deckgen.config.members import project_of
+    from deckgen.config.project import load_config
+    import genanki, pygments.formatters, deckgen.anki.package, deckgen.cache.files
+    t = time.perf_counter()
+    build_project(project_of(load_config(root / "deckgen.toml")))
+    took = time.perf_counter() - t
+try:
+    status = Path("/proc/self/status").read_text()
+    peak = int(status.split("VmHWM:")[1].split()[0]) / 1024
+except (OSError, IndexError, ValueError):
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(took, peak)
+"""
+
+
+def write_project(root: Path) -> int:
+    """The seed ×20 as one file per part: `notes/group-G/set-NN/{ml,games}/PP-title.md`."""
+    shutil.rmtree(root, ignore_errors=True)
+    text = repeated(SEED.read_text(encoding="utf-8"), 20)
+    parts = re.split(r"(?m)^(?=## Part )", text)[1:]
+    for number, part in enumerate(parts):
+        copy, index = divmod(number, 18)
+        title = part.splitlines()[0].partition(":")[2].strip()
+        slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:40]
+        topic = "ml" if index < 10 else "games"
+        folder = root / "notes" / f"group-{copy // GROUP}" / f"set-{copy:02d}" / topic
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{index + 1:02d}-{slug}.md").write_text(part, encoding="utf-8")
+    (root / "deckgen.toml").write_text(
+        'deck = "Project"\ninclude = ["notes/**/*.md"]\n', encoding="utf-8"
+    )
+    return len(parts)
+
+
+class Renamer:
+    """Renames one folder of about 50 files, back and forth."""
+
+    def __init__(self, root: Path) -> None:
+        self.names = [root / "notes" / "group-1", root / "notes" / "group-1-renamed"]
+        self.count = 0
+
+    def __call__(self) -> None:
+        source, target = self.names[self.count % 2], self.names[(self.count + 1) % 2]
+        self.count += 1
+        source.rename(target)
+
+
+def main() -> None:
+    files = write_project(PROJECT)
+    fresh = WORK / "project-cold"
+
+    def fresh_copy() -> None:
+        shutil.rmtree(fresh, ignore_errors=True)
+        shutil.copytree(PROJECT, fresh)
+
+    build = [DECKGEN, "build", "-q"]
+    cold_cli = Job(build, fresh, prepare=fresh_copy)
+    cold = Job([PY, "-c", IN_PROCESS, "build", str(fresh)], prepare=fresh_copy, times_itself=True)
+    parse = Job([PY, "-c", IN_PROCESS, "parse", str(PROJECT / "notes")], times_itself=True)
+    timed(Job(build, PROJECT))  # the state and cache of a first build
+    edited = files_of(PROJECT)[files // 2]
+    rebuild = Job(build, PROJECT, prepare=Editor(edited))
+    renamed = Job(build, PROJECT, prepare=Renamer(PROJECT))
+    peer = ankdown()
+    peer_name = "ankdown -r" if peer else "ankdown (did not install)"
+    ankdown_cold = (
+        Job([*peer, "-r", str(PROJECT / "notes"), "-p", str(WORK / "ankdown-project.apkg")])
+        if peer
+        else None
+    )
+    print(f"{files} files, seed ×20")
+    print(" | ".join(HEADER))
+    rows: list[Row] = [
+        alternate(Row("project cold build (in process)", "bare markdown-it parse, serially"), cold, parse),
+        alternate(Row("project cold build (CLI)", f"{peer_name}, same files"), cold_cli, ankdown_cold),
+        alternate(Row("project rebuild after editing one answer", "project cold build (CLI)"), rebuild, cold_cli),
+        alternate(Row("project rebuild after editing one answer", f"{peer_name}, same files"), rebuild, ankdown_cold),
+        alternate(Row("project rebuild after renaming a folder of 54 files", "project cold build (CLI)"), renamed, cold_cli),
+    ]  # fmt: skip
+    write_report(rows, files)
+
+
+def files_of(root: Path) -> list[Path]:
+    return sorted((root / "notes").rglob("*.md"))
+
+
+def write_report(rows: list[Row], files: int) -> None:
+    table = [
+        "| " + " | ".join(HEADER) + " |",
+        "|" + "---|" * len(HEADER),
+        *("| " + " | ".join(row.cells()) + " |" for row in rows),
+    ]
+    when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    print("\n".join(table))
+    REPORT.write_text(
+        "# Performance of projects\n\n"
+        f"Measured {when} on {machine()} by `make bench` (`benchmarks/projects.py`): {REPEATS} "
+        "runs of each scenario, alternating with its reference, medians in seconds; the method "
+        "and the columns are those of [performance.md](performance.md).\n\n"
+        f"The project is the seed ×20 split at its parts: {files} files of one part each, in "
+        "nested folders (`notes/group-G/set-NN/{ml,games}/PP-title.md`), one `deckgen.toml` "
+        'with `include = ["notes/**/*.md"]`.\n\n' + "\n".join(table) + "\n\n"
+        "- **project cold build (in process)**: `build_project` with no state and no cache, "
+        "after its imports, against one bare markdown-it parse of every file in turn (same "
+        "plugins). Target ≤ 1.0 on 2 cores: the files are rendered on both cores.\n"
+        "- **project cold build (CLI)**: `deckgen build` in a fresh copy, start-up included, "
+        "against ankdown's recursive build of the same files. Target ≤ 2.5.\n"
+        "- **project rebuild after editing one answer**: one line of one file changed (a "
+        "different line each run). Targets ≤ 0.1 against the cold build and ≤ 0.5 against "
+        "ankdown's.\n"
+        "- **project rebuild after renaming a folder of 54 files**: nothing to render again; "
+        "every moved card's tags and Source field change. Target ≤ 0.3.\n",
+        encoding="utf-8",
+    )
+    print(f"\n→ {REPORT.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
