@@ -17,7 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench import (  # noqa: E402  (the shared method lives beside this script)
+# The shared method lives beside this script.
+from bench import (
     DECKGEN,
     HEADER,
     PY,
