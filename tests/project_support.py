@@ -94,9 +94,10 @@ def part_tag(heading: str) -> str:
     return f"{int(match[1]):02d}-{slugify(match[2])}"
 
 
-def file_tag(prefix: str, path: str) -> str:
-    """`<prefix>::<folder slugs>::<file slug>` for a file at `path` in a project."""
-    *folders, name = path.split("/")
+def file_tag(prefix: str, path: str, base: str = "notes") -> str:
+    """`<prefix>::<folder slugs>::<file slug>` for a file at `path` in a project whose
+    `include` starts in `base` (tags name the folders below it)."""
+    *folders, name = path.removeprefix(f"{base}/").split("/")
     stem = name.rsplit(".", 1)[0]
     return "::".join([prefix, *(slugify(f) for f in folders), slugify(stem)])
 

@@ -153,15 +153,15 @@ def test_sources__keyed_by_path_and_by_unambiguous_stem(project: Path) -> None:
     _ok("build")
     tags = {note.fields[0]: note.tags for note in package_notes(PACKAGE).values()}
     assert tags["Why several heads?"] == [
-        "interview::notes::ml::02-attention::02-heads",
+        "interview::ml::02-attention::02-heads",
         "interview::topic::heads",
     ]
-    assert tags["What is attention?"] == ["interview::notes::ml::02-attention::01-basics"]
+    assert tags["What is attention?"] == ["interview::ml::02-attention::01-basics"]
     assert tags["What is a Nash equilibrium?"] == [
-        "interview::notes::cs::games::01-equilibria",
+        "interview::cs::games::01-equilibria",
         "interview::topic::equilibria",
     ]
-    assert tags["Why tanh?"] == ["interview::notes::ml::01-lstm::01-gates"]
+    assert tags["Why tanh?"] == ["interview::ml::01-lstm::01-gates"]
     listed = _ok("list")
     assert re.search(r"\n +1 +heads \(1 part\) +tag:interview::topic::heads\n", listed), listed
 
@@ -413,7 +413,7 @@ def test_list__every_file_and_the_project_total(project: Path) -> None:
     assert lines[-1] == "project 'Interview': 6 cards in 3 files (search: tag:interview::*)"
     headers = [line.split(":")[0] for line in lines if not line.startswith(" ")][:-1]
     assert headers == ["notes/cs/games.md", "notes/ml/01-lstm.md", "notes/ml/02-attention.md"]
-    assert "tag:interview::notes::ml::02-attention::02-heads" in output
+    assert "tag:interview::ml::02-attention::02-heads" in output
     assert "README" not in output
     assert "draft" not in output
 
@@ -515,3 +515,13 @@ def test_ids__new_cards_ids_depend_on_the_question_not_the_file_or_folder(
     assert renamed == one
     other = _fresh_ids(tmp_path / "four", {"z.md": merged}, 'deck = "Other"\ninclude = ["z.md"]\n')
     assert set(other.values()).isdisjoint(one.values())
+
+
+def test_check__the_same_question_in_two_files_warns_with_both_places(project: Path) -> None:
+    write(project, {"notes/cs/games.md": GAMES + "\n### What is attention?\n\nWhat players pay.\n"})
+    output = _ok("check")
+    warned = [
+        line for line in output.splitlines() if "What is attention?" in line or "duplicate" in line
+    ]
+    assert warned, output
+    assert any("notes/cs/games.md" in line and "02-attention.md" in line for line in warned)

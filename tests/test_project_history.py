@@ -467,10 +467,10 @@ def test_history__rewordings_and_edited_answers_show(history: History) -> None:
 def test_history__moved_cards_tags_follow_their_new_file(history: History) -> None:
     by_question = _by_question(_step_named(history, "move"))
     assert by_question["When would you still use LSTM over transformer?"].tags == [
-        "interview::notes::ml::02-transformers::03-transformer-architecture"
+        "interview::ml::02-transformers::03-transformer-architecture"
     ]
     assert by_question["What's the Bradley-Terry model for reward modeling?"].tags == [
-        "interview::notes::cs::01-game-theory::11-game-theory-foundations"
+        "interview::cs::01-game-theory::11-game-theory-foundations"
     ]
 
 
@@ -522,7 +522,7 @@ def test_seed_built_the_old_way_keeps_every_id_as_a_project(
     assert card_ids(collection) == cards_before
     assert schedules(collection) == studied
     lstm = after["What problem does LSTM solve compared to vanilla RNN?"]
-    assert lstm.tags == ["interview-questions-answers::source::ml-interview-qa::01-lstm"]
+    assert lstm.tags == ["interview-questions-answers::ml-interview-qa::01-lstm"]
 
 
 def test_history__the_reshaped_file_is_read_with_its_new_shape(history: History) -> None:

@@ -106,7 +106,7 @@ def project_placement(
     """A project member's placement: the project's deck, tags `<prefix>::<folders>::<file>`
     (then the part) in slug form, subdecks by folder, file or part as the project says."""
     relative = project.relative(document.path)
-    folders = relative.split("/")[:-1]
+    folders = project.folders(document.path)
     stem = document.path.stem
     place = (*(slugify(folder) or "folder" for folder in folders), slugify(stem) or "file")
     layout = project_subdecks(project, subdecks)

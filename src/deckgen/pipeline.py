@@ -22,7 +22,7 @@ from deckgen.anki.package import FIELDS, notetype_digest
 from deckgen.anki.themes import DEFAULT_THEME
 from deckgen.check.context import Rule, lint_for
 from deckgen.check.rules import error_count, merged, run_rules
-from deckgen.check.structure import no_cards_reason
+from deckgen.check.structure import duplicates_across, no_cards_reason
 from deckgen.config.loading import LoadedSource, load_source
 from deckgen.config.members import Project
 from deckgen.config.settings import SourceSettings
@@ -158,7 +158,8 @@ def run_project(
     revision = revise_members(
         members, previous.deck if previous else None, namespace=namespace, now=now
     )
-    revision = replace(revision, diagnostics=tuple(skipped) + revision.diagnostics)
+    across = tuple(duplicates_across([m.rendered.document for m in members]))
+    revision = replace(revision, diagnostics=tuple(skipped) + across + revision.diagnostics)
     return BuiltProject(project, tuple(members), revision, namespace)
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 from markdown_it.token import Token
 
 from deckgen.check.context import Lint, line_of, snippet
 from deckgen.identity.ids import normalize_question
-from deckgen.model import Diagnostic, Document, Severity
+from deckgen.model import Diagnostic, Document, Severity, location
 from deckgen.parse.shape import SEED_SHAPE, Shape
 
 # Part and question headings; a lone `#` in code is far more often a comment than a title.
@@ -50,6 +51,28 @@ def duplicate_questions(lint: Lint) -> Iterator[Diagnostic]:
             yield lint.at(card.line, "warning", f"duplicate question (first on line {first[key]})")
         else:
             first[key] = card.line
+
+
+def duplicates_across(documents: Sequence[Document]) -> Iterator[Diagnostic]:
+    """The same question in two files of one deck (within a file, `duplicate_questions` says
+    it): two cards to study, each under its own file's tags."""
+    first: dict[str, tuple[Path, int]] = {}
+    for document in documents:
+        own: set[str] = set()
+        for card in document.cards:
+            key = normalize_question(card.question)
+            if key in first and key not in own:
+                path, line = first[key]
+                if path != document.path:
+                    where = location(path, line)
+                    yield Diagnostic(
+                        document.path,
+                        card.line,
+                        "warning",
+                        f"duplicate question (first in {where})",
+                    )
+            first.setdefault(key, (document.path, card.line))
+            own.add(key)
 
 
 def empty_parts(lint: Lint) -> Iterator[Diagnostic]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deckgen.config.lookup import find_config
-from deckgen.config.members import Project, folder_project, project_of
+from deckgen.config.members import Project, folder_project, project_of, shown
 from deckgen.config.project import Config, load_config
 from deckgen.errors import DeckgenError, SourceError
 
@@ -82,4 +82,7 @@ def _refuse_member(path: Path, config_path: Path | None) -> None:
 
 def _config(explicit: Path | None, start: Path) -> Config | None:
     path = explicit or find_config(start)
-    return load_config(path) if path is not None else None
+    if path is None:
+        return None
+    # Found from the resolved folder; named in messages as the user would write it.
+    return load_config(shown(path.parent) / path.name)

@@ -37,6 +37,9 @@ class Project:
     build_dir: Path = Path("build")
     """Where its package goes by default: `build/` in the project's folder, or in the current
     folder for a folder given on the command line."""
+    base: str = ""
+    """The folder (relative to `root`) every `include` entry starts in, e.g. `notes` for
+    `notes/**/*.md`: tags name the folders below it."""
 
     @property
     def state_file(self) -> Path:
@@ -54,8 +57,15 @@ class Project:
         return self.config.defaults.tag_prefix or slugify(self.deck) or "deck"
 
     def relative(self, path: Path) -> str:
-        """`path` as the state and the tags name it: relative to the root, with `/`."""
+        """`path` as the state names it: relative to the root, with `/`."""
         return path.relative_to(self.root).as_posix()
+
+    def folders(self, path: Path) -> tuple[str, ...]:
+        """The folders `path` is in below `base`, as its tags name them."""
+        relative = (
+            path.relative_to(self.root / self.base) if self.base else path.relative_to(self.root)
+        )
+        return relative.parts[:-1]
 
 
 def project_of(config: Config) -> Project:
@@ -68,7 +78,8 @@ def project_of(config: Config) -> Project:
         raise SourceError(config.path, None, f"include: no Markdown file matches {patterns}")
     _check_source_keys(config, root, files)
     deck = config.defaults.deck or _folder_name(root)
-    return Project(root, shared_topics(config), files, deck, root / "build")
+    base = include_base(root, config.include)
+    return Project(root, shared_topics(config), files, deck, root / "build", base)
 
 
 def folder_project(folder: Path, config: Config | None) -> Project:
@@ -89,6 +100,30 @@ def folder_project(folder: Path, config: Config | None) -> Project:
         lines=settings.lines,
     )
     return Project(folder, project, files, settings.defaults.deck or _folder_name(folder))
+
+
+def include_base(root: Path, include: tuple[str, ...]) -> str:
+    """The deepest folder every entry of `include` starts in: a folder entry itself, a file's
+    folder, a glob's folders before its first wildcard."""
+    starts = []
+    for entry in include:
+        parts = Path(entry.removeprefix("./")).parts
+        fixed = []
+        for part in parts:
+            if any(char in part for char in "*?["):
+                break
+            fixed.append(part)
+        else:
+            if not (root / entry).is_dir():
+                fixed = fixed[:-1]  # a file: its folder
+        starts.append(fixed)
+    common = starts[0] if starts else []
+    for start in starts[1:]:
+        shared = 0
+        while shared < min(len(common), len(start)) and common[shared] == start[shared]:
+            shared += 1
+        common = common[:shared]
+    return "/".join(common)
 
 
 def shared_topics(config: Config) -> Config:
