@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from deckgen.identity.ids import question_ids
-from deckgen.identity.match import Current, Known, Matching, match_cards, similarity
+from deckgen.identity.match import (
+    MAX_PAIRS,
+    Current,
+    Known,
+    Matching,
+    match_cards,
+    similarity,
+    unnumbered,
+)
 
 NS = "deck"
 
@@ -130,10 +138,25 @@ def test_match__similarity_discounts_template_words() -> None:
 
 
 def test_match__a_wholesale_rewrite_skips_similarity_and_says_so() -> None:
-    size = 400  # 400 x 400 leftover pairs: beyond MAX_PAIRS
+    size = 700  # 700 x 700 leftover pairs: beyond MAX_PAIRS
+    assert size * size > MAX_PAIRS
     before = known(*((f"What is old topic {n}?", "P", f"a{n}") for n in range(size)))
     current = [Current(f"What is new topic {n}?", "P", f"b{n}") for n in range(size)]
     matching = match_cards(before, current, NS)
     assert matching.similarity_skipped
     assert set(methods(matching)) == {"new"}
     assert len(matching.unmatched) == size
+
+
+def test_match__renumbered_questions_keep_their_ids() -> None:
+    # A question inserted near the top renumbers every one below it.
+    old = [f"{n}) What is topic {word}?" for n, word in enumerate(["alpha", "beta", "gamma"], 1)]
+    new = ["1) What is the new one?"] + [
+        f"{n}) What is topic {word}?" for n, word in enumerate(["alpha", "beta", "gamma"], 2)
+    ]
+    before = [Known(f"id-{i}", q, "P", f"a{i}") for i, q in enumerate(old)]
+    matching = match_cards(before, [Current(q, "P", f"edited{i}") for i, q in enumerate(new)], NS)
+    assert [a.id for a in matching.assignments][1:] == ["id-0", "id-1", "id-2"]
+    assert matching.assignments[0].method == "new"
+    assert unnumbered("q12: what is x") == "what is x"
+    assert unnumbered("3.5 ways") == "3.5 ways"

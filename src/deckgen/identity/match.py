@@ -5,7 +5,8 @@ current card takes, in this order of trust:
 
 1. the ID pinned by an `<!-- id: … -->` marker;
 2. the ID of a remembered card with the same normalised question text (identical questions are
-   paired by file, part and answer first, then in document order);
+   paired by file, part and answer first, then in document order), then with the same text
+   once a numbering such as `12)` or `Q3:` is set aside (questions renumbered);
 3. the ID of the one remembered card with the same answer (question reworded beyond recognition);
 4. the ID of the remembered card whose question is most similar, when the similarity is at least
    `SIMILAR` and beats every rival on both sides by `MARGIN` (otherwise: an ambiguity, reported,
@@ -33,9 +34,13 @@ question pairs that score above this only compete when one is deleted as the oth
 """
 MARGIN = 0.1
 """How much the best candidate must beat the runner-up, for either card, to be taken."""
-MAX_PAIRS = 100_000
+MAX_PAIRS = 400_000
 """Most (new x removed) question pairs compared by similarity (about a second); a rewrite
 beyond that keeps only exact-question and same-answer matches, and says so."""
+_NUMBERING = re.compile(
+    r"^(?:(?:q|question|no\.?|#)\s*)?\d+[a-z]?\s*[.):\-\u2013](?!\d)\s*|^q\s*[.:)]\s*"
+)
+"""A question's own numbering, as normalised: `12) `, `3. `, `q4: `, `question 5 - `, `q: `."""
 _SAME_WORD = 0.8
 """Character similarity at which two words count as one (typos, plurals)."""
 _TYPO_FLOOR = 0.3
@@ -110,6 +115,9 @@ def match_cards(known: Sequence[Known], current: Sequence[Current], namespace: s
     def question(card: Known | Current) -> str:
         return normalize_question(card.question)
 
+    def core(card: Known | Current) -> str:
+        return unnumbered(normalize_question(card.question))
+
     def pair(method: Method, key: Callable[[Known | Current], Hashable], unique: bool) -> None:
         _pair(known, current, taken, free_known, method, key, unique)
 
@@ -123,6 +131,10 @@ def match_cards(known: Sequence[Known], current: Sequence[Current], namespace: s
     pair("question", lambda x: (question(x), x.file), unique=False)
     pair("question", lambda x: (question(x), x.part), unique=False)
     pair("question", question, unique=False)
+    pair("question", lambda x: (core(x), x.file, x.answer), unique=False)
+    pair("question", lambda x: (core(x), x.answer), unique=False)
+    pair("question", lambda x: (core(x), x.file), unique=False)
+    pair("question", core, unique=False)
     pair("answer", lambda x: x.answer, unique=True)
 
     leftovers = (len(current) - len(taken)) * len(free_known)
@@ -252,6 +264,11 @@ def _pair_similar(
         taken[c] = Assignment(known[k].id, "similar", k, score)
         free_known.discard(k)
     return [ambiguous[c] for c in sorted(ambiguous)]
+
+
+def unnumbered(question: str) -> str:
+    """A normalised question without its own numbering (`12) what is x` → `what is x`)."""
+    return _NUMBERING.sub("", question, count=1) or question
 
 
 def similarity(a: str, b: str, weight: Mapping[str, float] | None = None) -> float:
