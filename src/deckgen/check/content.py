@@ -16,7 +16,6 @@ _LONE_DOLLAR = re.compile(r"(?<!\$)\$(?=[^\s\d$])")
 # What `$…$` holds when a price paired up with a later dollar: "10, or …", "5 per seat …".
 _MONEY = re.compile(r"^\d[\d,.]*\s*(?:[,;]|and|or|to|per)\s")
 _MATH = frozenset(("math_inline", "math_inline_double"))
-_MAY_HOLD_TAG = re.compile("[<&]")
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 
 
@@ -59,7 +58,9 @@ def raw_html(lint: Lint) -> Iterator[Diagnostic]:
                 line_of(token), "info", "raw HTML kept (sanitised: no scripts or handlers)"
             )
         # A tag, raw or shown as text, is written as `<` or as an entity that makes one.
-        if token.type != "inline" or not token.children or not _MAY_HOLD_TAG.search(token.content):
+        if token.type != "inline" or not token.children:
+            continue
+        if "<" not in token.content and "&" not in token.content:
             continue
         for child in token.children:
             if child.type == "html_inline":

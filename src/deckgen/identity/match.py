@@ -177,6 +177,8 @@ def _pair(
 ) -> None:
     """Pair untaken cards with free remembered cards of equal `key`, in document order;
     with `unique`, only where the key names exactly one card on each side."""
+    if not free_known or len(taken) == len(current):
+        return  # one side has nothing left (a first build remembers nothing): no key to take
     groups_k: dict[Hashable, list[int]] = defaultdict(list)
     for k in sorted(free_known):
         groups_k[key(known[k])].append(k)

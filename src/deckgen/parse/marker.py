@@ -20,7 +20,11 @@ def id_marker_plugin(md: MarkdownIt, *, token_type: str = TOKEN) -> None:
     def rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
         if state.is_code_block(start):
             return False
-        line = state.src[state.bMarks[start] + state.tShift[start] : state.eMarks[start]]
+        first = state.bMarks[start] + state.tShift[start]
+        # Tried at the start of every block: most are told apart without copying their line.
+        if not state.src.startswith("<!--", first):
+            return False
+        line = state.src[first : state.eMarks[start]]
         match = MARKER.match(line)
         if match is None:
             return False

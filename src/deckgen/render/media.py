@@ -25,7 +25,6 @@ from deckgen.model import Diagnostic, MediaFile
 ENV_KEY = "deckgen_media"
 """Where the render env carries the `src → packed name` map for the image rule."""
 
-_MAY_HOLD_IMAGE = re.compile(r"!\[|<")
 _SAFE_SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,10}$")
 
 
@@ -51,7 +50,10 @@ def find_images(tokens: Iterable[Token]) -> Iterator[Image]:
     `<img>` tags of raw HTML (there is raw HTML only with `--allow-html`)."""
     for token in tokens:
         # An image is written `![…` or as an `<img>` tag: inline text with neither holds none.
-        if token.type == "inline" and token.children and _MAY_HOLD_IMAGE.search(token.content):
+        # (Two substring searches: a regular expression costs several times as much, on every
+        # inline token of every build.)
+        content = token.content
+        if token.type == "inline" and token.children and ("<" in content or "![" in content):
             start = token.map[0] + 1 if token.map else 0
             yield from _inline_images(token.children, start)
         elif token.type == "html_block":
