@@ -257,7 +257,6 @@ def render_source(
         md,
         lint,
         env=loaded.env,
-        question_level=loaded.shape.question_level,
         thorough=thorough,
         progress=progress,
     )

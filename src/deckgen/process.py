@@ -66,7 +66,6 @@ def process_cards(
     lint: Lint,
     *,
     env: MutableMapping[str, object],
-    question_level: int,
     thorough: bool = False,
     progress: Progress | None = None,
 ) -> CardsDone:
@@ -76,7 +75,7 @@ def process_cards(
     pass's. A large document's second half is done in a forked child at the same time."""
     if not set(_after_block(md)) <= _STRETCH_LOCAL:
         raise ValueError("the parser has a core pass that reads across blocks")
-    stretches = _stretches(blocks, question_level)
+    stretches = _stretches(blocks, tokens)
     work = _Worker(blocks, cards, tokens, md, lint, env, thorough)
     halves = [stretches]
     if len(cards) >= PARALLEL_CARDS:
@@ -141,8 +140,8 @@ class _Worker:
         self.env = env
         self.total = len(cards)
         self.rules = rules("tokens", thorough=thorough)
-        self.by_heading = {
-            id(slice_.heading): (card, slice_) for card, slice_ in zip(cards, tokens, strict=True)
+        self.by_opener = {
+            id(slice_.opener): (card, slice_) for card, slice_ in zip(cards, tokens, strict=True)
         }
         self.passes = [step for _, step in passes_after_block(md)]
         self.part_html: dict[str, str] = {}
@@ -166,7 +165,7 @@ class _Worker:
                 found.extend(rule(stretch_lint))
             has_images = any(True for _ in find_images(stretch))
             share.has_images |= has_images
-            pair = self.by_heading.get(id(stretch[1])) if len(stretch) > 1 else None
+            pair = self.by_opener.get(id(stretch[0])) if stretch else None
             if pair is not None:
                 self._render(*pair, has_images, share)
                 if progress is not None:
@@ -211,15 +210,10 @@ def _middle(stretches: Sequence[tuple[int, int]]) -> int:
     return len(stretches)
 
 
-def _stretches(tokens: Sequence[Token], question_level: int) -> list[tuple[int, int]]:
-    """Token ranges split before every top-level heading at or above the question level, so a
-    card (heading and answer) lies in one range, at its start."""
-    starts = [
-        index
-        for index, token in enumerate(tokens)
-        if token.level == 0
-        and token.type == "heading_open"
-        and int(token.tag[1:]) <= question_level
-    ]
-    bounds = sorted({0, *starts, len(tokens)})
+def _stretches(blocks: Sequence[Token], cards: Sequence[CardTokens]) -> list[tuple[int, int]]:
+    """Token ranges split where each card begins, so a card (its question and its answer) lies
+    in one range, at its start."""
+    openers = {id(card.opener) for card in cards}
+    starts = [index for index, token in enumerate(blocks) if id(token) in openers]
+    bounds = sorted({0, *starts, len(blocks)})
     return list(pairwise(bounds))

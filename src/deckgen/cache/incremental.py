@@ -98,7 +98,12 @@ def respliced(
     """`text` parsed, checked and rendered by running the stages only on what changed since
     `snapshot`, or None when that cannot be proven to give what a full build gives. `blocks_md`
     is `md` without the passes after `block`."""
-    if not snapshot.spliceable or not snapshot.cards or snapshot.shape.question_level < 2:
+    if (
+        not snapshot.spliceable
+        or not snapshot.cards
+        or snapshot.shape.question_level < 2
+        or not snapshot.shape.plain
+    ):
         return None  # (`#` questions would compete with the title)
     region = _region(snapshot, text)
     if region is None:
@@ -117,7 +122,7 @@ def respliced(
     part = snapshot.parts[start_card.part]
     cards = tuple(replace(card, part=part) for card in split.document.cards)
     split = replace(split, document=replace(split.document, cards=cards))
-    done = process_cards(tokens, cards, split.tokens, md, lint, env=env, question_level=level)
+    done = process_cards(tokens, cards, split.tokens, md, lint, env=env)
     if done.has_images or not all(d.line for found in done.found.values() for d in found):
         return None
     return _spliced_document(snapshot, region, split, done, headings_of(tokens, region.start), lint)
@@ -265,8 +270,8 @@ def _without_stop(tokens: list[Token], stop: Heading, line: int) -> list[Token]:
     return tokens[:-3]
 
 
-def _levels(headings: Sequence[Heading]) -> Counter[tuple[int, bool]]:
-    return Counter((h.level, h.bodied) for h in headings)
+def _levels(headings: Sequence[Heading]) -> Counter[tuple[int, bool, tuple[bool, str | None]]]:
+    return Counter((h.level, h.bodied, h.asks) for h in headings)
 
 
 def _card(output: CardOutput, parts: tuple[Part, ...], line: int, anchor: str) -> Card:

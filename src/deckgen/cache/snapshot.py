@@ -50,10 +50,12 @@ class Heading:
     end: int
     level: int
     bodied: bool
+    asks: tuple[bool, str | None] = (False, None)
+    """Whether it looks like a question, and its numbering: what shape detection reads."""
 
     def moved(self, delta: int) -> Heading:
         """The same heading `delta` lines further down."""
-        return Heading(self.start + delta, self.end + delta, self.level, self.bodied)
+        return Heading(self.start + delta, self.end + delta, self.level, self.bodied, self.asks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,9 +79,9 @@ class Snapshot:
 def headings_of(tokens: Sequence[Token], offset: int = 0) -> tuple[Heading, ...]:
     """The top-level headings of `tokens`, their lines moved down by `offset`."""
     found = []
-    for index, level, bodied in heading_bodies(tokens):
+    for index, level, bodied, question, numbering in heading_bodies(tokens):
         start, end = tokens[index].map or (0, 0)
-        found.append(Heading(start + offset, end + offset, level, bodied))
+        found.append(Heading(start + offset, end + offset, level, bodied, (question, numbering)))
     return tuple(found)
 
 

@@ -64,7 +64,5 @@ def load_source(
         )
     except DeckgenError as exc:
         raise SourceError(path, None, str(exc)) from None
-    split = parse_tokens(
-        tokens, text, path, part_level=shape.part_level, question_level=shape.question_level
-    )
+    split = parse_tokens(tokens, text, path, shape=shape)
     return LoadedSource(text, split.document, settings, shape, tuple(tokens), split.tokens, env)

@@ -12,6 +12,7 @@ from markdown_it.token import Token
 
 from deckgen.model import Card, Diagnostic, Document, Part, Pin
 from deckgen.parse.marker import TOKEN as MARKER_TOKEN
+from deckgen.parse.shape import Role, Shape, heading_roles
 from deckgen.slug import unique_anchors
 
 _PART_PREFIX = re.compile(r"^\s*part\s+(\d+)\s*[:.)\-\u2013\u2014]\s*(.*)$", re.IGNORECASE)
@@ -25,6 +26,9 @@ class CardTokens:
     """The question heading's `inline` token; its children render the question."""
     answer: tuple[Token, ...] = field(repr=False)
     """The block tokens of the answer."""
+    opener: Token = field(repr=False)
+    """The block token the card begins with (its heading's `heading_open`, say): the card and
+    its answer lie between it and the next card's."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +44,7 @@ class _OpenCard:
     heading: Token
     part: Part
     line: int
+    opener: Token
     answer: list[Token] = field(default_factory=list)
 
 
@@ -50,15 +55,22 @@ def parse_document(
     *,
     part_level: int | None = 2,
     question_level: int = 3,
+    shape: Shape | None = None,
 ) -> Document:
-    """Parts open at `part_level` headings, questions at `question_level`; answers run to the
-    next heading at or above the question level, or a thematic break (`---`).
+    """Parts, questions and answers as `shape` reads them (by default: parts at `part_level`
+    headings, questions at `question_level`); an answer runs to the next heading that is not
+    inside it, or a thematic break (`---`).
 
     Only top-level tokens count, so a `#` line in a code block or a list is never a heading.
-    Text before the first part (the preamble) and after a closing `---` (a trailer) is no card.
+    Text after a closing `---` (a trailer) is no card.
     """
     return parse_tokens(
-        md.parse(text, {}), text, path, part_level=part_level, question_level=question_level
+        md.parse(text, {}),
+        text,
+        path,
+        part_level=part_level,
+        question_level=question_level,
+        shape=shape,
     ).document
 
 
@@ -69,84 +81,78 @@ def parse_tokens(
     *,
     part_level: int | None = 2,
     question_level: int = 3,
+    shape: Shape | None = None,
 ) -> Split:
     """`parse_document` over tokens already parsed from `text`, so a caller that needs to look
-    at the stream first (front matter, heading levels) still parses the document only once."""
-    title: str | None = None
-    parts: list[Part] = []
-    raw: list[_OpenCard] = []
-    diagnostics: list[Diagnostic] = []
-    part: Part | None = None if part_level is not None else Part(1, path.stem, path.stem, 1)
-    card: _OpenCard | None = None
-
+    at the stream first (front matter, shape) still parses the document only once."""
+    shape = shape or Shape(part_level, question_level)
+    walk = _Walk(path, shape, heading_roles(tokens, shape))
     i = 0
     while i < len(tokens):
-        token = tokens[i]
-        if token.level == 0 and token.type == "heading_open":
-            level = int(token.tag[1:])
-            inline = tokens[i + 1]
-            if level == 1 and title is None:
-                title = inline.content
-            opened, part = _heading(
-                level,
-                inline,
-                _line(token),
-                path,
-                part,
-                parts,
-                raw,
-                diagnostics,
-                part_level=part_level,
-                question_level=question_level,
-            )
-            if level <= question_level:
-                # Any heading at or above the question level ends the open card.
-                card = opened
-                i += 3
-                continue
-        if token.level == 0 and token.type == "hr":
-            card = None
-        elif card is not None and token.type != "front_matter":
-            card.answer.append(token)
-        i += 1
-
-    if part_level is None and raw:
-        parts.append(raw[0].part)
-    cards, slices = _cards(raw, text.splitlines(keepends=True), path, diagnostics)
-    document = Document(path, title, tuple(parts), tuple(cards), tuple(diagnostics))
+        i = walk.step(tokens, i)
+    if shape.part_level is None and walk.raw:
+        walk.parts.append(walk.raw[0].part)
+    cards, slices = _cards(walk.raw, text.splitlines(keepends=True), path, walk.diagnostics)
+    document = Document(path, walk.title, tuple(walk.parts), tuple(cards), tuple(walk.diagnostics))
     return Split(document, tuple(slices))
 
 
-def _heading(
-    level: int,
-    inline: Token,
-    line: int,
-    path: Path,
-    part: Part | None,
-    parts: list[Part],
-    raw: list[_OpenCard],
-    diagnostics: list[Diagnostic],
-    *,
-    part_level: int | None,
-    question_level: int,
-) -> tuple[_OpenCard | None, Part | None]:
-    """Apply one top-level heading: it may open a part, open a card (appended to `raw`), or
-    close the part. Returns the card it opened, if any, and the part open after it."""
-    if part_level is not None and level == part_level:
-        part = _part(inline.content, len(parts) + 1, line)
-        parts.append(part)
-    elif level == question_level:
-        if part is None:
-            diagnostics.append(
-                Diagnostic(path, line, "info", "question before the first part is no card")
-            )
-        else:
-            card = _OpenCard(inline, part, line)
-            raw.append(card)
-            return card, part
-    elif level < question_level and part_level is not None and level < part_level:
-        part = None
-    return None, part
+class _Walk:
+    """The splitter's state as it walks the top-level tokens once."""
+
+    def __init__(self, path: Path, shape: Shape, roles: dict[int, Role]) -> None:
+        self.path = path
+        self.shape = shape
+        self.roles = roles
+        self.title: str | None = None
+        self.parts: list[Part] = []
+        self.raw: list[_OpenCard] = []
+        self.diagnostics: list[Diagnostic] = []
+        self.part: Part | None = (
+            None if shape.part_level is not None else Part(1, path.stem, path.stem, 1)
+        )
+        self.card: _OpenCard | None = None
+        self.unplaced: Part | None = None
+
+    def step(self, tokens: Sequence[Token], i: int) -> int:
+        """Take the token at `i`; the index of the next one to take."""
+        token = tokens[i]
+        if token.level == 0 and token.type == "heading_open":
+            role = self.roles.get(i, "content")
+            inline = tokens[i + 1]
+            if int(token.tag[1:]) == 1 and self.title is None:
+                self.title = inline.content
+            if role != "content":
+                self._heading(role, token, inline)
+                return i + 3
+        if token.level == 0 and token.type == "hr":
+            self.card = None
+        elif self.card is not None and token.type != "front_matter":
+            self.card.answer.append(token)
+        return i + 1
+
+    def _heading(self, role: Role, opener: Token, inline: Token) -> None:
+        level, line = int(opener.tag[1:]), _line(opener)
+        if role == "answer":
+            return  # `Answer`, `Solution`: the open card's answer goes on below it
+        self.card = None
+        if role == "part":
+            self.part = _part(inline.content, len(self.parts) + 1, line)
+            self.parts.append(self.part)
+        elif role == "question":
+            part = self.part or self._unplaced(line)
+            self.card = _OpenCard(inline, part, line, opener)
+            self.raw.append(self.card)
+        elif self.shape.part_level is not None and level < self.shape.part_level:
+            self.part = None  # a title or a heading above the parts closes the part
+
+    def _unplaced(self, line: int) -> Part:
+        """The part of questions before the first part (or after a heading above the parts)."""
+        if self.unplaced is None:
+            name = self.title or self.path.stem
+            self.unplaced = Part(0, name, name, line)
+            self.parts.insert(0, self.unplaced)
+        return self.unplaced
 
 
 def _cards(
@@ -173,7 +179,7 @@ def _cards(
                 pins=tuple(_pins(open_card)),
             )
         )
-        slices.append(CardTokens(open_card.heading, tuple(open_card.answer)))
+        slices.append(CardTokens(open_card.heading, tuple(open_card.answer), open_card.opener))
     return cards, slices
 
 

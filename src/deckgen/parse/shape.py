@@ -1,10 +1,31 @@
-"""Which heading levels hold the parts and the questions of a document."""
+"""How a document asks its questions: which headings are questions, which are parts, and why.
+
+People write Q&A notes in many shapes. Detection reads them as a person would, with no settings:
+
+- headings that look like questions (a `?`, a `Q:`/`Q1.`/`1.`/`12)` label, an opening such as
+  What, Why, How, Explain, Compare) mark the question levels; the level with most of them is
+  the main one, and every heading there is a question (so `### Draw the architecture` among
+  `###` questions is one too), while question-like headings at other levels are questions
+  where they stand on their own;
+- a heading inside an answer (below a question, deeper than it) is part of the answer, unless
+  it continues the question's own numbering (`### 13)` then `#### 14)`);
+- `Answer`, `Solution` and the like under or after a question hold its answer;
+- with no question-like headings at all, the level with most headings that have a body of their
+  own is the question level (the deepest on a tie), as for flashcards titled by a term;
+- the part level is the deepest level above the questions with other headings; a lone `#` is
+  the title.
+
+`detect_shape` decides once per document; `heading_roles` applies the decision to each heading
+(the splitter and the cache call it alike).
+"""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from markdown_it.token import Token
 
@@ -12,43 +33,148 @@ from deckgen.errors import DeckgenError
 
 _NOT_A_BODY = frozenset({"heading_open", "heading_close", "inline", "hr", "front_matter"})
 
+_OPENINGS = (
+    "what|why|how|when|where|which|who|whom|whose|is|are|was|were|can|could|do|does|did|"
+    "should|would|will|shall|may|might|must|has|have|had|explain|describe|compare|contrast|"
+    "define|give|derive|discuss|prove|show|implement|write|draw|summari[sz]e|walk|tell|"
+    "calculate|compute|estimate|differentiate|distinguish|illustrate|justify|evaluate|"
+    "analy[sz]e|solve|determine|suppose|imagine"
+)
+_QUESTION = re.compile(
+    rf"\?\s*\W*$|^\s*(?:\W\s*)?(?:{_OPENINGS})\b|(?:^|\W)(?:explain|why|vs\.?)\s*\W*$",
+    re.IGNORECASE,
+)
+_LABEL = re.compile(
+    r"^\s*(?:(?P<q>q(?:uestion)?)\s*(?P<qn>\d+)?\s*[:.)\-\u2013]|(?P<n>\d+)\s*(?P<d>[.)])(?!\d)"
+    r"|\((?P<p>\d+)\))\s*",
+    re.IGNORECASE,
+)
+_ANSWER_LABEL = re.compile(
+    r"^\s*(?:the\s+)?(?:answer|answers|solution|solutions|explanation|ans|a|response)"
+    r"\s*(?:\d+)?\s*[:.]?\s*$",
+    re.IGNORECASE,
+)
+_PART_LABEL = re.compile(
+    r"^\s*(?:part|chapter|section|unit|module|week|day)\s+\d+\b", re.IGNORECASE
+)
+
+Role = Literal["title", "part", "section", "question", "answer", "content"]
+"""What a heading is: the title; a part; another heading that ends a card but opens no part
+(`section`); a question; the label of an answer (`Answer`, `Solution`), whose body is the
+answer; or a heading inside an answer or a part's introduction (`content`)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Shape:
-    """The heading levels a document uses: `part_level` None means it has no parts."""
+    """How a document asks its questions (see the module's docstring)."""
 
     part_level: int | None
+    """Heading level of parts; None: the document has none."""
     question_level: int
+    """The main question level: every heading there is a question."""
+    question_levels: frozenset[int] = frozenset()
+    """Other levels where a heading that looks like a question, on its own, is one."""
+    reason: str = ""
+    """Why, in a few words, for `deckgen list`."""
 
     def describe(self) -> str:
         """`parts at ##, questions at ###`, as a user reads their own Markdown."""
-        questions = f"questions at {'#' * self.question_level}"
+        levels = sorted({self.question_level, *self.question_levels})
+        questions = f"questions at {' and '.join('#' * level for level in levels)}"
         if self.part_level is None:
             return f"no parts, {questions}"
         return f"parts at {'#' * self.part_level}, {questions}"
+
+    @property
+    def plain(self) -> bool:
+        """Questions at one level only: every heading there, and only there, is a question."""
+        return not (self.question_levels - {self.question_level})
 
 
 SEED_SHAPE = Shape(part_level=2, question_level=3)
 
 
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """A heading as detection sees it."""
+
+    index: int
+    """Its `heading_open` token's index."""
+    level: int
+    text: str
+    bodied: bool
+    """Some block stands between it and the next heading."""
+    question: bool
+    """It looks like a question."""
+    numbering: str | None
+    """Its numbering's style (`1)`, `1.`, `q1:`…), to tell sibling questions from subheadings."""
+    label: bool
+    """It names an answer: `Answer`, `Solution`, `Explanation`."""
+
+
+def looks_like_question(text: str) -> bool:
+    """A `?` at the end, a `Q:`/`Q1.` label, or an opening such as What or Explain, after any
+    numbering (`12) Why…`). A number alone is not enough: sections are numbered too."""
+    if _ANSWER_LABEL.match(text) or _PART_LABEL.match(text):
+        return False
+    label = _LABEL.match(text)
+    if label is not None and label["q"]:
+        return True
+    rest = text[label.end() :] if label is not None else text
+    return bool(_QUESTION.search(rest))
+
+
+def numbering_style(text: str) -> str | None:
+    """`1)`, `1.`, `(1)`, `q1` or `q`: how `text`'s own label numbers it, if it has one."""
+    match = _LABEL.match(text)
+    if match is None:
+        return None
+    if match["q"]:
+        return "q1" if match["qn"] else "q"
+    return f"1{match['d']}" if match["n"] else "(1)"
+
+
+def headings_of(tokens: Sequence[Token]) -> list[Heading]:
+    """Every heading outside lists, quotes and code, with what detection reads off it."""
+    found = [(i, t) for i, t in enumerate(tokens) if t.level == 0 and t.type == "heading_open"]
+    ends = [index for index, _ in found[1:]] + [len(tokens)] if found else []
+    headings = []
+    for (start, token), end in zip(found, ends, strict=True):
+        text = tokens[start + 1].content
+        bodied = any(t.level == 0 and t.type not in _NOT_A_BODY for t in tokens[start + 3 : end])
+        headings.append(
+            Heading(
+                index=start,
+                level=int(token.tag[1:]),
+                text=text,
+                bodied=bodied,
+                question=looks_like_question(text),
+                numbering=numbering_style(text),
+                label=bool(_ANSWER_LABEL.match(text)),
+            )
+        )
+    return headings
+
+
 def detect_shape(
     tokens: Sequence[Token], *, part_level: int | None = None, question_level: int | None = None
 ) -> Shape:
-    """The levels of `tokens`, with either level pinned by the caller (`part_level=0`: no parts).
-
-    The question level is the level with the most headings that have a body of their own (the
-    deepest on a tie), so a few `####` details inside answers do not take over. The part level is
-    the deepest level above it that has headings; a lone `#` is the title, not a part.
-    """
-    headings = _top_level_headings(tokens)
+    """The shape of `tokens`, with either level pinned by the caller (`part_level=0`: no parts)."""
+    headings = headings_of(tokens)
+    title = _title_index(headings)
+    levels: frozenset[int] = frozenset()
+    reason = "question level set"
     if question_level is None:
-        question_level = _question_level(tokens, headings)
+        question_level, levels, reason = _question_levels(headings, title)
         if question_level is None:
             # Nothing looks like a question: read it as the seed is, so errors name `##`/`###`.
             question_level = SEED_SHAPE.question_level
             part_level = SEED_SHAPE.part_level if part_level is None else part_level
+            reason = "no heading with a body"
+    else:
+        levels = frozenset({question_level})
     if part_level is None:
-        part_level = _part_level(headings, question_level)
+        part_level = _part_level(headings, title, question_level, levels)
     elif part_level == 0:
         part_level = None
     if part_level is not None and part_level >= question_level:
@@ -56,58 +182,118 @@ def detect_shape(
             f"part level {part_level} must be above question level {question_level} "
             f"(parts at {'#' * part_level} hold questions at {'#' * question_level})"
         )
-    return Shape(part_level, question_level)
+    return Shape(part_level, question_level, levels - {question_level}, reason)
 
 
-def _top_level_headings(tokens: Sequence[Token]) -> list[tuple[int, int]]:
-    """(token index, level) of every heading outside lists, quotes and code."""
-    return [
-        (i, int(t.tag[1:]))
-        for i, t in enumerate(tokens)
-        if t.level == 0 and t.type == "heading_open"
-    ]
-
-
-def _question_level(tokens: Sequence[Token], headings: list[tuple[int, int]]) -> int | None:
-    title = _title_index(headings)
-    bodied: Counter[int] = Counter()
-    ends = [index for index, _ in headings[1:]] + [len(tokens)] if headings else []
-    for (start, level), end in zip(headings, ends, strict=True):
-        if start == title:
-            continue
-        if any(t.level == 0 and t.type not in _NOT_A_BODY for t in tokens[start + 3 : end]):
-            bodied[level] += 1
+def _question_levels(
+    headings: list[Heading], title: int | None
+) -> tuple[int | None, frozenset[int], str]:
+    """The main question level, the other levels where questions stand, and why."""
+    candidates = [h for h in headings if h.index != title and not h.label]
+    bodied = Counter(h.level for h in candidates if h.bodied)
     if not bodied:
-        return None
-    return max(bodied, key=lambda level: (bodied[level], level))
+        return None, frozenset(), ""
+    by_body = max(bodied, key=lambda level: (bodied[level], level))
+    asked = Counter(h.level for h in candidates if h.question)
+    nested = Counter(h.level for h in _nested_questions(candidates))
+    # A level whose questions mostly sit inside other questions' answers is answer detail.
+    levels = frozenset(level for level, n in asked.items() if 2 * nested[level] < n)
+    evidence = sum(asked[level] for level in levels)
+    if not levels or evidence < max(2, bodied[by_body] / 4):
+        return by_body, frozenset(), "most headings with a body"
+    main = max(levels, key=lambda level: (asked[level], -level))
+    extra = " and others" if len(levels) > 1 else ""
+    return main, levels, f"headings that ask questions ({asked[main]} at {'#' * main}{extra})"
 
 
-def _part_level(headings: list[tuple[int, int]], question_level: int) -> int | None:
-    counts = Counter(level for _, level in headings)
+def _nested_questions(headings: list[Heading]) -> list[Heading]:
+    """Question-like headings whose nearest shallower heading also looks like a question (and
+    is not a sibling in its numbering)."""
+    nested = []
+    stack: list[Heading] = []
+    for heading in headings:
+        while stack and stack[-1].level >= heading.level:
+            stack.pop()
+        parent = stack[-1] if stack else None
+        if (
+            heading.question
+            and parent is not None
+            and parent.question
+            and not _siblings(parent, heading)
+        ):
+            nested.append(heading)
+        stack.append(heading)
+    return nested
+
+
+def _siblings(parent: Heading, child: Heading) -> bool:
+    """Two numbered questions in one sequence, however deep each was written."""
+    return parent.numbering is not None and parent.numbering == child.numbering
+
+
+def heading_roles(tokens: Sequence[Token], shape: Shape) -> dict[int, Role]:
+    """The role of every top-level heading (by its token index) under `shape`."""
+    return roles_of(headings_of(tokens), shape)
+
+
+def roles_of(headings: Sequence[Heading], shape: Shape) -> dict[int, Role]:
+    """`heading_roles` of headings already read."""
+    title = _title_index(list(headings))
+    roles: dict[int, Role] = {}
+    open_headings: list[tuple[Heading, Role]] = []
+    asked = shape.question_levels | {shape.question_level}
+    for heading in headings:
+        while open_headings and open_headings[-1][0].level >= heading.level:
+            open_headings.pop()
+        question = next((h for h, role in reversed(open_headings) if role == "question"), None)
+        role: Role
+        if heading.index == title:
+            role = "title"
+        elif heading.label and (question is not None or _follows_question(roles, heading)):
+            role = "answer"
+        elif question is not None and not (heading.question and _siblings(question, heading)):
+            role = "content"
+        elif heading.level == shape.question_level or (heading.level in asked and heading.question):
+            role = "question"
+        elif heading.level == shape.part_level:
+            role = "part"
+        elif heading.level < shape.question_level:
+            role = "section"
+        else:
+            role = "content"
+        roles[heading.index] = role
+        open_headings.append((heading, role))
+    return roles
+
+
+def _follows_question(roles: dict[int, Role], heading: Heading) -> bool:
+    """The heading before `heading` is a question (an `Answer` heading beside it)."""
+    before = [index for index in roles if index < heading.index]
+    return bool(before) and roles[before[-1]] == "question"
+
+
+def _part_level(
+    headings: list[Heading], title: int | None, question_level: int, levels: frozenset[int]
+) -> int | None:
+    """The deepest level above the questions with headings that are not questions."""
+    counts = Counter(
+        h.level
+        for h in headings
+        if not h.label and not (h.question and h.level in levels) and h.index != title
+    )
     for level in range(question_level - 1, 0, -1):
-        if counts[level] > (1 if level == 1 else 0):
+        if counts[level] > 0:
             return level
     return None
 
 
-def _title_index(headings: list[tuple[int, int]]) -> int | None:
+def _title_index(headings: list[Heading]) -> int | None:
     """The token index of the document's title: its only `#` heading, if it has exactly one."""
-    firsts = [index for index, level in headings if level == 1]
+    firsts = [h.index for h in headings if h.level == 1]
     return firsts[0] if len(firsts) == 1 else None
 
 
-def heading_bodies(tokens: Sequence[Token]) -> list[tuple[int, int, bool]]:
-    """(token index, level, has a body) of every top-level heading, as detection counts them.
-
-    Two documents whose headings give the same levels and bodies are read with the same shape.
-    """
-    headings = _top_level_headings(tokens)
-    ends = [index for index, _ in headings[1:]] + [len(tokens)]
-    return [
-        (
-            start,
-            level,
-            any(t.level == 0 and t.type not in _NOT_A_BODY for t in tokens[start + 3 : end]),
-        )
-        for (start, level), end in zip(headings, ends, strict=True)
-    ]
+def heading_bodies(tokens: Sequence[Token]) -> list[tuple[int, int, bool, bool, str | None]]:
+    """(token index, level, has a body, looks like a question, numbering) of every top-level
+    heading: two documents that agree on these are read with the same shape and roles."""
+    return [(h.index, h.level, h.bodied, h.question, h.numbering) for h in headings_of(tokens)]
