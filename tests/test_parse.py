@@ -59,9 +59,9 @@ def test_parse__hash_line_in_code_block_is_not_a_heading(md: MarkdownIt) -> None
 
 
 def test_parse__answer_ends_at_thematic_break(md: MarkdownIt) -> None:
-    text = "## Part 1: A\n\n### Q\n\nAnswer.\n\n---\n\nNot part of it.\n"
+    text = "## Part 1: A\n\n### Q\n\nThe answer.\n\n---\n\nNot part of it.\n"
     (card,) = _parse(md, text).cards
-    assert card.source == "### Q\n\nAnswer.\n"
+    assert card.source == "### Q\n\nThe answer.\n"
 
 
 def test_parse__deeper_headings_stay_in_the_answer(md: MarkdownIt) -> None:

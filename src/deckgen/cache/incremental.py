@@ -48,6 +48,7 @@ from deckgen.identity.history import NoteKey
 from deckgen.model import Card, Diagnostic, Document, NoteFields, Part
 from deckgen.parse.cards import Split, parse_tokens
 from deckgen.parse.marker import TOKEN as MARKER_TOKEN
+from deckgen.parse.shape import Features
 from deckgen.process import CardsDone, process_cards
 from deckgen.slug import unique_anchors
 
@@ -270,7 +271,7 @@ def _without_stop(tokens: list[Token], stop: Heading, line: int) -> list[Token]:
     return tokens[:-3]
 
 
-def _levels(headings: Sequence[Heading]) -> Counter[tuple[int, bool, tuple[bool, str | None]]]:
+def _levels(headings: Sequence[Heading]) -> Counter[tuple[int, bool, Features]]:
     return Counter((h.level, h.bodied, h.asks) for h in headings)
 
 

@@ -15,7 +15,7 @@ from deckgen.check.rules import rules
 from deckgen.identity.history import NoteKey, Revision
 from deckgen.model import Diagnostic, Document, NoteFields, Part
 from deckgen.parse.marker import TOKEN as MARKER_TOKEN
-from deckgen.parse.shape import Shape, heading_bodies
+from deckgen.parse.shape import Features, Shape, heading_bodies
 
 # Anything that could be a link reference definition, which changes links in every card.
 REFERENCE = re.compile(r"\]:")
@@ -50,8 +50,8 @@ class Heading:
     end: int
     level: int
     bodied: bool
-    asks: tuple[bool, str | None] = (False, None)
-    """Whether it looks like a question, and its numbering: what shape detection reads."""
+    asks: Features = (False, None, False, False)
+    """What shape detection reads off it (see `deckgen.parse.shape.heading_bodies`)."""
 
     def moved(self, delta: int) -> Heading:
         """The same heading `delta` lines further down."""
@@ -79,9 +79,9 @@ class Snapshot:
 def headings_of(tokens: Sequence[Token], offset: int = 0) -> tuple[Heading, ...]:
     """The top-level headings of `tokens`, their lines moved down by `offset`."""
     found = []
-    for index, level, bodied, question, numbering in heading_bodies(tokens):
+    for index, level, bodied, features in heading_bodies(tokens):
         start, end = tokens[index].map or (0, 0)
-        found.append(Heading(start + offset, end + offset, level, bodied, (question, numbering)))
+        found.append(Heading(start + offset, end + offset, level, bodied, features))
     return tuple(found)
 
 

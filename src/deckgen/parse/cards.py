@@ -93,7 +93,10 @@ def parse_tokens(
     if shape.part_level is None and walk.raw:
         walk.parts.append(walk.raw[0].part)
     cards, slices = _cards(walk.raw, text.splitlines(keepends=True), path, walk.diagnostics)
-    document = Document(path, walk.title, tuple(walk.parts), tuple(cards), tuple(walk.diagnostics))
+    used = {card.part for card in cards}
+    # The part of questions outside any part exists only while it has cards.
+    parts = tuple(part for part in walk.parts if part is not walk.unplaced or part in used)
+    document = Document(path, walk.title, parts, tuple(cards), tuple(walk.diagnostics))
     return Split(document, tuple(slices))
 
 
@@ -169,6 +172,17 @@ def _cards(
                 Diagnostic(path, open_card.line, "warning", "question has no answer; skipped")
             )
             continue
+        placeholder = _placeholder(open_card.answer)
+        if placeholder is not None:
+            diagnostics.append(
+                Diagnostic(
+                    path,
+                    open_card.line,
+                    "warning",
+                    f"unanswered: the answer is only {placeholder!r}; skipped",
+                )
+            )
+            continue
         cards.append(
             Card(
                 question=open_card.heading.content,
@@ -181,6 +195,26 @@ def _cards(
         )
         slices.append(CardTokens(open_card.heading, tuple(open_card.answer), open_card.opener))
     return cards, slices
+
+
+_PLACEHOLDER = re.compile(
+    r"^(?:(?:(?:answer|ans|solution|response)\s*[:.\-]?|a\s*:)\s*)?"
+    r"(?:todo|tbd|tba|fixme|wip|to\s*do|coming\s+soon|\.{3}|\u2026|[-\u2013\u2014?]|n/?a"
+    r"|&nbsp;|\u00a0)?\s*[:.!]*$",
+    re.IGNORECASE,
+)
+
+
+def _placeholder(answer: Sequence[Token]) -> str | None:
+    """The answer's text when it is only a placeholder (`Answer:`, `TODO`, `&nbsp;`), else None."""
+    if any(t.type not in _TEXT_BLOCKS for t in answer):
+        return None
+    text = " ".join(t.content.strip() for t in answer if t.type in ("inline", "html_block"))
+    bare = re.sub(r"[*_`~]", "", text).strip()
+    return text.strip() if _PLACEHOLDER.match(bare) else None
+
+
+_TEXT_BLOCKS = frozenset(("paragraph_open", "paragraph_close", "inline", "html_block"))
 
 
 def _pins(card: _OpenCard) -> list[Pin]:

@@ -40,8 +40,11 @@ _OPENINGS = (
     "calculate|compute|estimate|differentiate|distinguish|illustrate|justify|evaluate|"
     "analy[sz]e|solve|determine|suppose|imagine"
 )
+# Verbs that are nouns too ("List comprehension", "State machines") ask only before an object.
+_OBJECT_VERBS = r"(?:state|list|name|outline|design|find|sketch|identify|predict)\s+(?:the|a|an|all|some|each|every|two|three|four|five|\d+|your|its|their)\b"
 _QUESTION = re.compile(
-    rf"\?\s*\W*$|^\s*(?:\W\s*)?(?:{_OPENINGS})\b|(?:^|\W)(?:explain|why|vs\.?)\s*\W*$",
+    rf"\?\s*\W*$|^\s*(?:\W\s*)?(?:(?:{_OPENINGS})\b|{_OBJECT_VERBS})"
+    r"|(?:^|\W)(?:explain|why|vs\.?)\s*\W*$",
     re.IGNORECASE,
 )
 _LABEL = re.compile(
@@ -57,6 +60,14 @@ _ANSWER_LABEL = re.compile(
 _PART_LABEL = re.compile(
     r"^\s*(?:part|chapter|section|unit|module|week|day)\s+\d+\b", re.IGNORECASE
 )
+_ASIDE = re.compile(
+    r"^\W*(?:table\s+of\s+contents|contents|toc|index|summary|references?|resources|sources|"
+    r"links|further\s+reading|reading\s+list|see\s+also|notes|appendix|glossary|cheat\s*sheet|"
+    r"quick[-\s]*fire(?:\s+round)?|rapid[-\s]*fire(?:\s+round)?|lightning\s+round|tl;?\s*dr|"
+    r"conclusion|acknowledg(?:e)?ments|credits|changelog|license)\W*$",
+    re.IGNORECASE,
+)
+_TOC_ITEM = re.compile(r"^\s*(?:\d+[.)]\s*)?(?:\[[^\]]*\]\(#[^)]*\)|\[\[#?[^\]]+\]\])\s*$")
 
 Role = Literal["title", "part", "section", "question", "answer", "content"]
 """What a heading is: the title; a part; another heading that ends a card but opens no part
@@ -110,6 +121,9 @@ class Heading:
     """Its numbering's style (`1)`, `1.`, `q1:`…), to tell sibling questions from subheadings."""
     label: bool
     """It names an answer: `Answer`, `Solution`, `Explanation`."""
+    aside: bool = False
+    """A table of contents (a list of links to the document's own headings, or so named), or a
+    section named as notes are (`Summary`, `References`, `Quick-fire round`…): never a card."""
 
 
 def looks_like_question(text: str) -> bool:
@@ -141,19 +155,29 @@ def headings_of(tokens: Sequence[Token]) -> list[Heading]:
     headings = []
     for (start, token), end in zip(found, ends, strict=True):
         text = tokens[start + 1].content
-        bodied = any(t.level == 0 and t.type not in _NOT_A_BODY for t in tokens[start + 3 : end])
+        body = tokens[start + 3 : end]
+        bodied = any(t.level == 0 and t.type not in _NOT_A_BODY for t in body)
+        aside = bool(_ASIDE.match(text)) or (bodied and is_contents(body))
         headings.append(
             Heading(
                 index=start,
                 level=int(token.tag[1:]),
                 text=text,
                 bodied=bodied,
-                question=looks_like_question(text),
+                question=looks_like_question(text) and not aside,
                 numbering=numbering_style(text),
                 label=bool(_ANSWER_LABEL.match(text)),
+                aside=aside,
             )
         )
     return headings
+
+
+def is_contents(blocks: Sequence[Token]) -> bool:
+    """`blocks` are only lists of links to headings (`[What is X](#what-is-x)`, `[[#X]]`)."""
+    inline = [t for t in blocks if t.type == "inline"]
+    lists_only = all(t.type.endswith(("list_open", "list_close")) for t in blocks if t.level == 0)
+    return lists_only and bool(inline) and all(_TOC_ITEM.match(t.content) for t in inline)
 
 
 def detect_shape(
@@ -189,7 +213,7 @@ def _question_levels(
     headings: list[Heading], title: int | None
 ) -> tuple[int | None, frozenset[int], str]:
     """The main question level, the other levels where questions stand, and why."""
-    candidates = [h for h in headings if h.index != title and not h.label]
+    candidates = [h for h in headings if h.index != title and not h.label and not h.aside]
     bodied = Counter(h.level for h in candidates if h.bodied)
     if not bodied:
         return None, frozenset(), ""
@@ -241,7 +265,7 @@ def roles_of(headings: Sequence[Heading], shape: Shape) -> dict[int, Role]:
     title = _title_index(list(headings))
     roles: dict[int, Role] = {}
     open_headings: list[tuple[Heading, Role]] = []
-    asked = shape.question_levels | {shape.question_level}
+    containers = _containers(headings, shape)
     for heading in headings:
         while open_headings and open_headings[-1][0].level >= heading.level:
             open_headings.pop()
@@ -253,17 +277,42 @@ def roles_of(headings: Sequence[Heading], shape: Shape) -> dict[int, Role]:
             role = "answer"
         elif question is not None and not (heading.question and _siblings(question, heading)):
             role = "content"
-        elif heading.level == shape.question_level or (heading.level in asked and heading.question):
-            role = "question"
-        elif heading.level == shape.part_level:
-            role = "part"
-        elif heading.level < shape.question_level:
-            role = "section"
+        elif heading.index in containers and heading.level >= (shape.part_level or 0):
+            role = "part"  # `## Networking` above `### Q1: …` questions is their part
         else:
-            role = "content"
+            role = _standing_role(heading, shape)
         roles[heading.index] = role
         open_headings.append((heading, role))
     return roles
+
+
+def _containers(headings: Sequence[Heading], shape: Shape) -> set[int]:
+    """Headings that do not ask but hold headings below them that do (at a question level)."""
+    asked = shape.question_levels | {shape.question_level}
+    found = set()
+    for position, heading in enumerate(headings):
+        if heading.question or heading.label:
+            continue
+        for below in headings[position + 1 :]:
+            if below.level <= heading.level:
+                break
+            if below.question and below.level in asked:
+                found.add(heading.index)
+                break
+    return found
+
+
+def _standing_role(heading: Heading, shape: Shape) -> Role:
+    """The role of a heading outside any answer."""
+    if heading.aside:
+        return "section" if heading.level <= shape.question_level else "content"
+    if heading.question and heading.level in shape.question_levels | {shape.question_level}:
+        return "question"
+    if heading.level == shape.question_level:
+        return "question"  # a question phrased as a statement ("Bias-variance trade-off")
+    if heading.level == shape.part_level:
+        return "part"
+    return "section" if heading.level < shape.question_level else "content"
 
 
 def _follows_question(roles: dict[int, Role], heading: Heading) -> bool:
@@ -293,7 +342,15 @@ def _title_index(headings: list[Heading]) -> int | None:
     return firsts[0] if len(firsts) == 1 else None
 
 
-def heading_bodies(tokens: Sequence[Token]) -> list[tuple[int, int, bool, bool, str | None]]:
-    """(token index, level, has a body, looks like a question, numbering) of every top-level
-    heading: two documents that agree on these are read with the same shape and roles."""
-    return [(h.index, h.level, h.bodied, h.question, h.numbering) for h in headings_of(tokens)]
+Features = tuple[bool, str | None, bool, bool]
+"""What detection reads off a heading besides its level and body: asks a question, numbering,
+names an answer, is an aside."""
+
+
+def heading_bodies(tokens: Sequence[Token]) -> list[tuple[int, int, bool, Features]]:
+    """(token index, level, has a body, features) of every top-level heading: two documents
+    that agree on these are read with the same shape and roles."""
+    return [
+        (h.index, h.level, h.bodied, (h.question, h.numbering, h.label, h.aside))
+        for h in headings_of(tokens)
+    ]
