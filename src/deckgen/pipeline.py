@@ -249,7 +249,7 @@ def render_source(
     loaded, options = settle(source, text, block_markdown(options.allow_html), options)
     document = loaded.document
     lint = lint_for(document, text, loaded.tokens, loaded.shape, md, allow_html=options.allow_html)
-    found = {**run_rules(lint, "document"), **run_rules(lint, "blocks")}
+    found = {**run_rules(lint, "document"), **run_rules(lint, "blocks", thorough=thorough)}
     cards = process_cards(
         loaded.tokens,
         document.cards,

@@ -27,6 +27,7 @@ from deckgen.check.structure import (
     empty_parts,
     headings_in_code,
     headings_in_html,
+    no_card_lines,
     no_cards,
     unclosed_fences,
 )
@@ -56,6 +57,7 @@ RULES: tuple[CheckRule, ...] = (
     CheckRule(raw_html, "tokens"),
     CheckRule(images, "tokens"),
     CheckRule(deep_nesting, "blocks"),
+    CheckRule(no_card_lines, "blocks", thorough=True),
     CheckRule(invalid_latex, "tokens", thorough=True),
 )
 """Every rule, in the order its diagnostics are listed on the same line."""

@@ -11,6 +11,7 @@ from markdown_it.token import Token
 from deckgen.check.context import Lint, line_of, snippet
 from deckgen.identity.ids import normalize_question
 from deckgen.model import Diagnostic, Document, Severity, location
+from deckgen.parse.coverage import coverage
 from deckgen.parse.shape import SEED_SHAPE, Shape
 
 # Part and question headings; a lone `#` in code is far more often a comment than a title.
@@ -73,6 +74,15 @@ def duplicates_across(documents: Sequence[Document]) -> Iterator[Diagnostic]:
                     )
             first.setdefault(key, (document.path, card.line))
             own.add(key)
+
+
+def no_card_lines(lint: Lint) -> Iterator[Diagnostic]:
+    """Blocks that are in no card and are not the preamble, a part's introduction, a table of
+    contents or the trailer: text the deck leaves out, said once per stretch of lines."""
+    found = coverage(lint.tokens, "\n".join(lint.lines), lint.document, lint.shape)
+    for start, end in found.dropped:
+        where = f"line {start} belongs" if start == end else f"lines {start}\u2013{end} belong"
+        yield lint.at(start, "info", f"{where} to no card (not under a question)")
 
 
 def empty_parts(lint: Lint) -> Iterator[Diagnostic]:

@@ -11,6 +11,10 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from deckgen.model import Card, Diagnostic, Document, Part, Pin
+from deckgen.parse.asked import Asked, find_asked, strip_answer_label
+from deckgen.parse.details import CLOSE as DETAILS_CLOSE
+from deckgen.parse.details import OPEN as DETAILS_OPEN
+from deckgen.parse.details import SUMMARY_OPEN
 from deckgen.parse.marker import TOKEN as MARKER_TOKEN
 from deckgen.parse.shape import Role, Shape, heading_roles
 from deckgen.slug import unique_anchors
@@ -46,6 +50,10 @@ class _OpenCard:
     line: int
     opener: Token
     answer: list[Token] = field(default_factory=list)
+    until: int | None = None
+    """The token index the card ends before (a list item's or `<details>` block's end)."""
+    asked: bool = False
+    """A bold, list or `<details>` question: another such question ends it."""
 
 
 def parse_document(
@@ -86,7 +94,7 @@ def parse_tokens(
     """`parse_document` over tokens already parsed from `text`, so a caller that needs to look
     at the stream first (front matter, shape) still parses the document only once."""
     shape = shape or Shape(part_level, question_level)
-    walk = _Walk(path, shape, heading_roles(tokens, shape))
+    walk = _Walk(path, shape, heading_roles(tokens, shape), find_asked(tokens))
     i = 0
     while i < len(tokens):
         i = walk.step(tokens, i)
@@ -103,10 +111,15 @@ def parse_tokens(
 class _Walk:
     """The splitter's state as it walks the top-level tokens once."""
 
-    def __init__(self, path: Path, shape: Shape, roles: dict[int, Role]) -> None:
+    def __init__(
+        self, path: Path, shape: Shape, roles: dict[int, Role], asked: Sequence[Asked]
+    ) -> None:
         self.path = path
         self.shape = shape
         self.roles = roles
+        self.asked = {question.opener: question for question in asked}
+        self.skip: set[int] = set()
+        """Tokens of the open card's question, labels and wrappers: not its answer."""
         self.title: str | None = None
         self.parts: list[Part] = []
         self.raw: list[_OpenCard] = []
@@ -120,6 +133,14 @@ class _Walk:
     def step(self, tokens: Sequence[Token], i: int) -> int:
         """Take the token at `i`; the index of the next one to take."""
         token = tokens[i]
+        card = self.card
+        if card is not None and card.until is not None and i >= card.until:
+            self.card = None  # a list item or `<details>` block ends its card
+        asked = self.asked.get(i)
+        if asked is not None and (card is None or card.until is not None or card.asked):
+            # A bold, list or `<details>` question, unless it is inside a heading's answer.
+            self._open_asked(tokens, asked)
+            return i + 1
         if token.level == 0 and token.type == "heading_open":
             role = self.roles.get(i, "content")
             inline = tokens[i + 1]
@@ -128,11 +149,29 @@ class _Walk:
             if role != "content":
                 self._heading(role, token, inline)
                 return i + 3
+        if token.type == SUMMARY_OPEN and self.card is not None:
+            return i + 3  # `<summary>Answer</summary>`: a label, not part of the answer
         if token.level == 0 and token.type == "hr":
             self.card = None
-        elif self.card is not None and token.type != "front_matter":
+        elif self.card is not None and token.type != "front_matter" and i not in self.skip:
             self.card.answer.append(token)
         return i + 1
+
+    def _open_asked(self, tokens: Sequence[Token], asked: Asked) -> None:
+        if self.card is not None:
+            # A list that opens just before this item belongs to it, not to the last answer.
+            while self.card.answer and self.card.answer[-1].nesting == 1:
+                self.card.answer.pop()
+        inline, opener = tokens[asked.inline], tokens[asked.opener]
+        inline.content = asked.text
+        if asked.answer_label is not None:
+            label = tokens[asked.answer_label]
+            label.content = strip_answer_label(label.content)
+        line = _line(opener) or _line(inline)
+        part = self.part or self._unplaced(line)
+        self.card = _OpenCard(inline, part, line, opener, until=asked.end, asked=True)
+        self.raw.append(self.card)
+        self.skip = set(asked.question)
 
     def _heading(self, role: Role, opener: Token, inline: Token) -> None:
         level, line = int(opener.tag[1:]), _line(opener)
@@ -214,7 +253,9 @@ def _placeholder(answer: Sequence[Token]) -> str | None:
     return text.strip() if _PLACEHOLDER.match(bare) else None
 
 
-_TEXT_BLOCKS = frozenset(("paragraph_open", "paragraph_close", "inline", "html_block"))
+_TEXT_BLOCKS = frozenset(
+    ("paragraph_open", "paragraph_close", "inline", "html_block", DETAILS_OPEN, DETAILS_CLOSE)
+)
 
 
 def _pins(card: _OpenCard) -> list[Pin]:

@@ -14,6 +14,7 @@ from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+from deckgen.parse.details import details_plugin
 from deckgen.parse.leads import lead_plugin
 from deckgen.parse.marker import id_marker_plugin
 from deckgen.render.highlight import highlight_code
@@ -35,6 +36,7 @@ def make_markdown(*, allow_html: bool = False) -> MarkdownIt:
     md.use(media_plugin)
     md.use(id_marker_plugin)
     md.use(lead_plugin)
+    md.use(details_plugin)
     return md
 
 

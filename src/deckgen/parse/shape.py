@@ -21,7 +21,6 @@ People write Q&A notes in many shapes. Detection reads them as a person would, w
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,44 +29,16 @@ from typing import Literal
 from markdown_it.token import Token
 
 from deckgen.errors import DeckgenError
+from deckgen.parse.asked import Asked, Kind, find_asked
+from deckgen.parse.phrasing import (
+    is_contents,
+    looks_like_question,
+    names_an_answer,
+    names_an_aside,
+    numbering_style,
+)
 
 _NOT_A_BODY = frozenset({"heading_open", "heading_close", "inline", "hr", "front_matter"})
-
-_OPENINGS = (
-    "what|why|how|when|where|which|who|whom|whose|is|are|was|were|can|could|do|does|did|"
-    "should|would|will|shall|may|might|must|has|have|had|explain|describe|compare|contrast|"
-    "define|give|derive|discuss|prove|show|implement|write|draw|summari[sz]e|walk|tell|"
-    "calculate|compute|estimate|differentiate|distinguish|illustrate|justify|evaluate|"
-    "analy[sz]e|solve|determine|suppose|imagine"
-)
-# Verbs that are nouns too ("List comprehension", "State machines") ask only before an object.
-_OBJECT_VERBS = r"(?:state|list|name|outline|design|find|sketch|identify|predict)\s+(?:the|a|an|all|some|each|every|two|three|four|five|\d+|your|its|their)\b"
-_QUESTION = re.compile(
-    rf"\?\s*\W*$|^\s*(?:\W\s*)?(?:(?:{_OPENINGS})\b|{_OBJECT_VERBS})"
-    r"|(?:^|\W)(?:explain|why|vs\.?)\s*\W*$",
-    re.IGNORECASE,
-)
-_LABEL = re.compile(
-    r"^\s*(?:(?P<q>q(?:uestion)?)\s*(?P<qn>\d+)?\s*[:.)\-\u2013]|(?P<n>\d+)\s*(?P<d>[.)])(?!\d)"
-    r"|\((?P<p>\d+)\))\s*",
-    re.IGNORECASE,
-)
-_ANSWER_LABEL = re.compile(
-    r"^\s*(?:the\s+)?(?:answer|answers|solution|solutions|explanation|ans|a|response)"
-    r"\s*(?:\d+)?\s*[:.]?\s*$",
-    re.IGNORECASE,
-)
-_PART_LABEL = re.compile(
-    r"^\s*(?:part|chapter|section|unit|module|week|day)\s+\d+\b", re.IGNORECASE
-)
-_ASIDE = re.compile(
-    r"^\W*(?:table\s+of\s+contents|contents|toc|index|summary|references?|resources|sources|"
-    r"links|further\s+reading|reading\s+list|see\s+also|notes|appendix|glossary|cheat\s*sheet|"
-    r"quick[-\s]*fire(?:\s+round)?|rapid[-\s]*fire(?:\s+round)?|lightning\s+round|tl;?\s*dr|"
-    r"conclusion|acknowledg(?:e)?ments|credits|changelog|license)\W*$",
-    re.IGNORECASE,
-)
-_TOC_ITEM = re.compile(r"^\s*(?:\d+[.)]\s*)?(?:\[[^\]]*\]\(#[^)]*\)|\[\[#?[^\]]+\]\])\s*$")
 
 Role = Literal["title", "part", "section", "question", "answer", "content"]
 """What a heading is: the title; a part; another heading that ends a card but opens no part
@@ -87,11 +58,16 @@ class Shape:
     """Other levels where a heading that looks like a question, on its own, is one."""
     reason: str = ""
     """Why, in a few words, for `deckgen list`."""
+    asked: frozenset[Kind] = frozenset()
+    """Questions that are not headings: bold paragraphs, list items, `<details>` summaries."""
 
     def describe(self) -> str:
         """`parts at ##, questions at ###`, as a user reads their own Markdown."""
-        levels = sorted({self.question_level, *self.question_levels})
-        questions = f"questions at {' and '.join('#' * level for level in levels)}"
+        kinds = [_KIND_NAMES[kind] for kind in sorted(self.asked)]
+        if self.question_level <= MAX_LEVEL:
+            levels = sorted({self.question_level, *self.question_levels})
+            kinds.insert(0, f"at {' and '.join('#' * level for level in levels)}")
+        questions = f"questions {', '.join(kinds)}"
         if self.part_level is None:
             return f"no parts, {questions}"
         return f"parts at {'#' * self.part_level}, {questions}"
@@ -99,10 +75,18 @@ class Shape:
     @property
     def plain(self) -> bool:
         """Questions at one level only: every heading there, and only there, is a question."""
-        return not (self.question_levels - {self.question_level})
+        return not (self.question_levels - {self.question_level}) and not self.asked
 
 
 SEED_SHAPE = Shape(part_level=2, question_level=3)
+MAX_LEVEL = 6
+NO_HEADING = MAX_LEVEL + 1
+"""The question level of a document whose questions are none of its headings."""
+_KIND_NAMES: dict[Kind, str] = {
+    "bold": "as bold paragraphs",
+    "list": "as Q:/A: list items",
+    "details": "in <details> summaries",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,43 +105,24 @@ class Heading:
     """Its numbering's style (`1)`, `1.`, `q1:`…), to tell sibling questions from subheadings."""
     label: bool
     """It names an answer: `Answer`, `Solution`, `Explanation`."""
+    holds: int = 0
+    """Questions that are not headings (bold, list, details) directly below it."""
     aside: bool = False
     """A table of contents (a list of links to the document's own headings, or so named), or a
     section named as notes are (`Summary`, `References`, `Quick-fire round`…): never a card."""
 
 
-def looks_like_question(text: str) -> bool:
-    """A `?` at the end, a `Q:`/`Q1.` label, or an opening such as What or Explain, after any
-    numbering (`12) Why…`). A number alone is not enough: sections are numbered too."""
-    if _ANSWER_LABEL.match(text) or _PART_LABEL.match(text):
-        return False
-    label = _LABEL.match(text)
-    if label is not None and label["q"]:
-        return True
-    rest = text[label.end() :] if label is not None else text
-    return bool(_QUESTION.search(rest))
-
-
-def numbering_style(text: str) -> str | None:
-    """`1)`, `1.`, `(1)`, `q1` or `q`: how `text`'s own label numbers it, if it has one."""
-    match = _LABEL.match(text)
-    if match is None:
-        return None
-    if match["q"]:
-        return "q1" if match["qn"] else "q"
-    return f"1{match['d']}" if match["n"] else "(1)"
-
-
-def headings_of(tokens: Sequence[Token]) -> list[Heading]:
+def headings_of(tokens: Sequence[Token], asked: Sequence[Asked] | None = None) -> list[Heading]:
     """Every heading outside lists, quotes and code, with what detection reads off it."""
     found = [(i, t) for i, t in enumerate(tokens) if t.level == 0 and t.type == "heading_open"]
     ends = [index for index, _ in found[1:]] + [len(tokens)] if found else []
+    openers = [a.opener for a in (find_asked(tokens) if asked is None else asked)]
     headings = []
     for (start, token), end in zip(found, ends, strict=True):
         text = tokens[start + 1].content
         body = tokens[start + 3 : end]
         bodied = any(t.level == 0 and t.type not in _NOT_A_BODY for t in body)
-        aside = bool(_ASIDE.match(text)) or (bodied and is_contents(body))
+        aside = names_an_aside(text) or (bodied and is_contents(body))
         headings.append(
             Heading(
                 index=start,
@@ -166,31 +131,28 @@ def headings_of(tokens: Sequence[Token]) -> list[Heading]:
                 bodied=bodied,
                 question=looks_like_question(text) and not aside,
                 numbering=numbering_style(text),
-                label=bool(_ANSWER_LABEL.match(text)),
+                label=names_an_answer(text),
+                holds=sum(1 for opener in openers if start < opener < end),
                 aside=aside,
             )
         )
     return headings
 
 
-def is_contents(blocks: Sequence[Token]) -> bool:
-    """`blocks` are only lists of links to headings (`[What is X](#what-is-x)`, `[[#X]]`)."""
-    inline = [t for t in blocks if t.type == "inline"]
-    lists_only = all(t.type.endswith(("list_open", "list_close")) for t in blocks if t.level == 0)
-    return lists_only and bool(inline) and all(_TOC_ITEM.match(t.content) for t in inline)
-
-
 def detect_shape(
     tokens: Sequence[Token], *, part_level: int | None = None, question_level: int | None = None
 ) -> Shape:
     """The shape of `tokens`, with either level pinned by the caller (`part_level=0`: no parts)."""
-    headings = headings_of(tokens)
+    asked = find_asked(tokens)
+    headings = headings_of(tokens, asked)
     title = _title_index(headings)
     levels: frozenset[int] = frozenset()
     reason = "question level set"
     if question_level is None:
         question_level, levels, reason = _question_levels(headings, title)
-        if question_level is None:
+        if question_level is None and asked:
+            question_level, reason = NO_HEADING, f"{len(asked)} questions that are not headings"
+        elif question_level is None:
             # Nothing looks like a question: read it as the seed is, so errors name `##`/`###`.
             question_level = SEED_SHAPE.question_level
             part_level = SEED_SHAPE.part_level if part_level is None else part_level
@@ -206,14 +168,19 @@ def detect_shape(
             f"part level {part_level} must be above question level {question_level} "
             f"(parts at {'#' * part_level} hold questions at {'#' * question_level})"
         )
-    return Shape(part_level, question_level, levels - {question_level}, reason)
+    kinds = frozenset(a.kind for a in asked)
+    return Shape(part_level, question_level, levels - {question_level}, reason, kinds)
 
 
 def _question_levels(
     headings: list[Heading], title: int | None
 ) -> tuple[int | None, frozenset[int], str]:
     """The main question level, the other levels where questions stand, and why."""
-    candidates = [h for h in headings if h.index != title and not h.label and not h.aside]
+    candidates = [
+        h
+        for h in headings
+        if h.index != title and not h.label and not h.aside and not _holds_questions(h)
+    ]
     bodied = Counter(h.level for h in candidates if h.bodied)
     if not bodied:
         return None, frozenset(), ""
@@ -228,6 +195,12 @@ def _question_levels(
     main = max(levels, key=lambda level: (asked[level], -level))
     extra = " and others" if len(levels) > 1 else ""
     return main, levels, f"headings that ask questions ({asked[main]} at {'#' * main}{extra})"
+
+
+def _holds_questions(heading: Heading) -> bool:
+    """A heading above bold, list or `<details>` questions is their part, not a question: two
+    of them, or one under a heading that does not ask (one under a question is its answer's)."""
+    return heading.holds >= 2 or (heading.holds == 1 and not heading.question)
 
 
 def _nested_questions(headings: list[Heading]) -> list[Heading]:
@@ -291,6 +264,8 @@ def _containers(headings: Sequence[Heading], shape: Shape) -> set[int]:
     asked = shape.question_levels | {shape.question_level}
     found = set()
     for position, heading in enumerate(headings):
+        if _holds_questions(heading):
+            found.add(heading.index)
         if heading.question or heading.label:
             continue
         for below in headings[position + 1 :]:

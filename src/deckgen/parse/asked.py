@@ -1,0 +1,162 @@
+"""Questions that are not headings: bold paragraphs, `Q:`/`A:` list items, `<details>` summaries.
+
+Each finder reads the block tokens and gives the questions it sees as `Asked` records: where the
+card begins, which inline token holds the question and what its text is, which tokens belong to
+the question rather than the answer, and where the card ends (a list item or a `<details>` block
+ends its card; a bold question's answer runs to the next question or heading). Whether a found
+question is a card is the splitter's call: one inside a heading question's answer is part of that
+answer (`deckgen.parse.cards`).
+
+- **bold**: a top-level paragraph that is only bold text ending in `?` (an emoji after it is
+  fine) or starting with `Q:`: `**What is bias? 👶**`. Bold labels such as `**Why it works**:`
+  are answer text.
+- **list**: a list item whose first block is `Q: …` (bold or not), or a heading (`1. ### What …`),
+  with more below it in the item; an `A:` label opening the answer is dropped, and an answer that
+  is one nested item is unwrapped.
+- **details**: `<details><summary>What is X?</summary> … </details>`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from markdown_it.token import Token
+
+from deckgen.parse.details import CLOSE, OPEN, SUMMARY_OPEN
+from deckgen.parse.phrasing import looks_like_question
+
+Kind = Literal["bold", "list", "details"]
+
+_BOLD = re.compile(r"^\s*(\*\*|__)(?P<text>(?:(?!\1).)+?)\1(?P<tail>[^\w*_:]{0,8})\s*$")
+_ASKS = re.compile(r"\?\s*[^\w\s]{0,4}\s*$")
+_Q_LABEL = re.compile(
+    r"^\s*(?:\*\*|__)?\s*(?:q(?:uestion)?\s*\d*\s*[:.)]|\d+\s*[.)]\s*q\s*[:.])\s*", re.IGNORECASE
+)
+_A_LABEL = re.compile(
+    r"^\s*(?:\*\*|__|\*|_)?\s*(?:a|ans|answer)\s*\d*\s*[:.]\s*(?:\*\*|__|\*|_)?\s*", re.IGNORECASE
+)
+_WRAPPERS = ("bullet_list_open", "ordered_list_open")
+
+
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """A question that is not a heading, found in the block tokens (indices into them)."""
+
+    kind: Kind
+    opener: int
+    """The token its card begins with."""
+    inline: int
+    """The inline token that holds the question."""
+    text: str
+    """The question as Markdown, without its bold markers or `Q:` label."""
+    question: tuple[int, ...]
+    """Tokens of the question itself (and of labels and wrappers): not part of the answer."""
+    end: int | None
+    """The token its card ends before; None: the next question or heading ends it."""
+    answer_label: int | None = None
+    """An inline token of the answer whose leading `A:` label is to be dropped."""
+
+
+def find_asked(tokens: Sequence[Token]) -> list[Asked]:
+    """Every bold, list and `<details>` question of `tokens`, in document order; a kind needs
+    two questions (one for `Q:` labels and summaries) to count: one bold question in a document
+    of headings is emphasis."""
+    bold = _bold(tokens)
+    found = [*(bold if len(bold) >= 2 else []), *_list_items(tokens), *_details(tokens)]
+    return sorted(found, key=lambda asked: asked.opener)
+
+
+def _bold(tokens: Sequence[Token]) -> list[Asked]:
+    found = []
+    for i, token in enumerate(tokens[:-1]):
+        if token.type != "paragraph_open" or token.level != 0:
+            continue
+        match = _BOLD.match(tokens[i + 1].content)
+        if match is None or "\n" in tokens[i + 1].content:
+            continue
+        text = (match["text"].strip() + " " + match["tail"].strip()).strip()
+        labelled = _Q_LABEL.match(text)
+        if labelled is not None:
+            text = text[labelled.end() :]
+        if text and (labelled is not None or _ASKS.search(text)):
+            found.append(Asked("bold", i, i + 1, text, (i, i + 1, i + 2), None))
+    return found
+
+
+def _list_items(tokens: Sequence[Token]) -> list[Asked]:
+    found = []
+    for i, token in enumerate(tokens):
+        if token.type != "list_item_open" or token.level != 1 or i + 2 >= len(tokens):
+            continue
+        close = _closing(tokens, i)
+        first = tokens[i + 1]
+        if first.type == "heading_open":
+            text = tokens[i + 2].content
+            if looks_like_question(text) and close > i + 4:
+                found.append(Asked("list", i, i + 2, text, (i + 1, i + 2, i + 3), close))
+            continue
+        if first.type != "paragraph_open":
+            continue
+        asked = _q_item(tokens, i, close)
+        if asked is not None:
+            found.append(asked)
+    return found
+
+
+def _q_item(tokens: Sequence[Token], i: int, close: int) -> Asked | None:
+    """A `- **Q: …**` item with an answer below the question, or None."""
+    content = tokens[i + 2].content
+    label = _Q_LABEL.match(content)
+    if label is None or close <= i + 4:
+        return None
+    text = re.sub(r"(\*\*|__)\s*$", "", content[label.end() :]).strip()
+    if not text:
+        return None
+    skip = [i + 1, i + 2, i + 3]
+    start = i + 4
+    # One nested `A:` item is the answer itself: unwrap it.
+    if tokens[start].type in _WRAPPERS and _closing(tokens, start) == close - 1:
+        item_end = _closing(tokens, start + 1)
+        if item_end == close - 2:
+            skip += [start, start + 1, item_end, close - 1]
+    label_at = next(
+        (j for j in range(start, close) if tokens[j].type == "inline"),
+        None,
+    )
+    if label_at is not None and not _A_LABEL.match(tokens[label_at].content):
+        label_at = None
+    return Asked("list", i, i + 2, text, tuple(skip), close, label_at)
+
+
+def _details(tokens: Sequence[Token]) -> list[Asked]:
+    found = []
+    for i, token in enumerate(tokens[:-2]):
+        if token.type != OPEN or token.level != 0 or tokens[i + 1].type != SUMMARY_OPEN:
+            continue
+        text = tokens[i + 2].content
+        if not looks_like_question(text):
+            continue  # `<summary>Answer</summary>`: the answer of the question above
+        close = next(
+            (j for j in range(i + 4, len(tokens)) if tokens[j].type in (CLOSE, OPEN)), None
+        )
+        end = close if close is not None and tokens[close].type == CLOSE else None
+        found.append(Asked("details", i, i + 2, text, (i, i + 1, i + 2, i + 3), end))
+    return found
+
+
+def _closing(tokens: Sequence[Token], opened: int) -> int:
+    """The index of the token that closes the one opened at `opened`."""
+    depth = 0
+    for j in range(opened, len(tokens)):
+        depth += tokens[j].nesting
+        if depth == 0:
+            return j
+    return len(tokens)
+
+
+def strip_answer_label(content: str) -> str:
+    """An answer's first line without its `A:` / `*A:*` / `**Answer:**` label."""
+    return _A_LABEL.sub("", content, count=1)

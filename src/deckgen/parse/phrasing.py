@@ -1,0 +1,89 @@
+"""How a heading or a line asks a question: the phrasing detection reads.
+
+Words and labels, not structure: `?` at the end, a `Q:` label, an opening such as What, Why,
+Explain or Compare; a numbering (`12)`) that tells sibling questions from subheadings; the names
+of answers (`Answer`, `Solution`), of parts (`Part 3`), of notes sections (`Summary`,
+`Quick-fire round`); a table of contents.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from markdown_it.token import Token
+
+_OPENINGS = (
+    "what|why|how|when|where|which|who|whom|whose|is|are|was|were|can|could|do|does|did|"
+    "should|would|will|shall|may|might|must|has|have|had|explain|describe|compare|contrast|"
+    "define|give|derive|discuss|prove|show|implement|write|draw|summari[sz]e|walk|tell|"
+    "calculate|compute|estimate|differentiate|distinguish|illustrate|justify|evaluate|"
+    "analy[sz]e|solve|determine|suppose|imagine"
+)
+# Verbs that are nouns too ("List comprehension", "State machines") ask only before an object.
+_OBJECT_VERBS = r"(?:state|list|name|outline|design|find|sketch|identify|predict)\s+(?:the|a|an|all|some|each|every|two|three|four|five|\d+|your|its|their)\b"
+_QUESTION = re.compile(
+    rf"\?\s*\W*$|^\s*(?:\W\s*)?(?:(?:{_OPENINGS})\b|{_OBJECT_VERBS})"
+    r"|(?:^|\W)(?:explain|why|vs\.?)\s*\W*$",
+    re.IGNORECASE,
+)
+_LABEL = re.compile(
+    r"^\s*(?:(?P<q>q(?:uestion)?)\s*(?P<qn>\d+)?\s*[:.)\-\u2013]|(?P<n>\d+)\s*(?P<d>[.)])(?!\d)"
+    r"|\((?P<p>\d+)\))\s*",
+    re.IGNORECASE,
+)
+_ANSWER_LABEL = re.compile(
+    r"^\s*(?:the\s+)?(?:answer|answers|solution|solutions|explanation|ans|a|response)"
+    r"\s*(?:\d+)?\s*[:.]?\s*$",
+    re.IGNORECASE,
+)
+_PART_LABEL = re.compile(
+    r"^\s*(?:part|chapter|section|unit|module|week|day)\s+\d+\b", re.IGNORECASE
+)
+_ASIDE = re.compile(
+    r"^\W*(?:table\s+of\s+contents|contents|toc|index|summary|references?|resources|sources|"
+    r"links|further\s+reading|reading\s+list|see\s+also|notes|appendix|glossary|cheat\s*sheet|"
+    r"quick[-\s]*fire(?:\s+round)?|rapid[-\s]*fire(?:\s+round)?|lightning\s+round|tl;?\s*dr|"
+    r"conclusion|acknowledg(?:e)?ments|credits|changelog|license)\W*$",
+    re.IGNORECASE,
+)
+_TOC_ITEM = re.compile(r"^\s*(?:\d+[.)]\s*)?(?:\[[^\]]*\]\(#[^)]*\)|\[\[#?[^\]]+\]\])\s*$")
+
+
+def looks_like_question(text: str) -> bool:
+    """A `?` at the end, a `Q:`/`Q1.` label, or an opening such as What or Explain, after any
+    numbering (`12) Why…`). A number alone is not enough: sections are numbered too."""
+    if _ANSWER_LABEL.match(text) or _PART_LABEL.match(text):
+        return False
+    label = _LABEL.match(text)
+    if label is not None and label["q"]:
+        return True
+    rest = text[label.end() :] if label is not None else text
+    return bool(_QUESTION.search(rest))
+
+
+def numbering_style(text: str) -> str | None:
+    """`1)`, `1.`, `(1)`, `q1` or `q`: how `text`'s own label numbers it, if it has one."""
+    match = _LABEL.match(text)
+    if match is None:
+        return None
+    if match["q"]:
+        return "q1" if match["qn"] else "q"
+    return f"1{match['d']}" if match["n"] else "(1)"
+
+
+def is_contents(blocks: Sequence[Token]) -> bool:
+    """`blocks` are only lists of links to headings (`[What is X](#what-is-x)`, `[[#X]]`)."""
+    inline = [t for t in blocks if t.type == "inline"]
+    lists_only = all(t.type.endswith(("list_open", "list_close")) for t in blocks if t.level == 0)
+    return lists_only and bool(inline) and all(_TOC_ITEM.match(t.content) for t in inline)
+
+
+def names_an_answer(text: str) -> bool:
+    """`Answer`, `Solution:`, `Explanation`: a heading or summary that labels an answer."""
+    return bool(_ANSWER_LABEL.match(text))
+
+
+def names_an_aside(text: str) -> bool:
+    """`Summary`, `References`, `Quick-fire round`, `Table of contents`: notes, not a question."""
+    return bool(_ASIDE.match(text))
