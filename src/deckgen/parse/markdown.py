@@ -17,6 +17,7 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 from deckgen.parse.details import details_plugin
 from deckgen.parse.leads import lead_plugin
 from deckgen.parse.marker import id_marker_plugin
+from deckgen.parse.obsidian import obsidian_plugin
 from deckgen.render.highlight import highlight_code
 from deckgen.render.media import media_plugin
 
@@ -36,6 +37,7 @@ def make_markdown(*, allow_html: bool = False) -> MarkdownIt:
     md.use(media_plugin)
     md.use(id_marker_plugin)
     md.use(lead_plugin)
+    md.use(obsidian_plugin)
     md.use(details_plugin)
     return md
 
