@@ -2,6 +2,10 @@
 
 - `markdown`: the one MarkdownIt factory (and the block-only parser), math written as Anki reads it;
 - `leads`, `marker`: plugins for bold lead-ins and `<!-- id: … -->` markers;
-- `shape`: which heading levels hold the parts and the questions;
-- `cards`: splitting the token stream into parts and cards, with each card's tokens.
+- `details`, `obsidian`: `<details>` blocks; Obsidian's links, embeds, callouts and highlights;
+- `phrasing`: how a heading or a line asks a question (words and labels);
+- `shape`: which headings are parts, questions, answers' labels or notes, and why;
+- `asked`: questions that are not headings (bold paragraphs, `Q:`/`A:` items, summaries);
+- `cards`: splitting the token stream into parts and cards, with each card's tokens;
+- `coverage`: where every line went (a card, the preamble, a part's intro, or no card).
 """
