@@ -64,9 +64,16 @@ def test_cli__list_shows_parts_counts_and_tags(seed_copy: Path) -> None:
     result = CliRunner().invoke(cli, ["list", str(seed_copy)])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0] == f"{seed_copy}: 162 cards (parts at ##, questions at ###)"
-    assert "Part 1: LSTM" in lines[1] and "tag:ml-interview-qa::01-lstm" in lines[1]
-    assert len(lines) == 19
+    assert lines[0] == (
+        f"{seed_copy}: 162 cards (parts at ##, questions at ###): 162 headings at ### ask questions"
+    )
+    # Every line is in a card but the title, preamble, part headings and trailer.
+    assert (
+        lines[1]
+        == "  2,849 of 2,926 lines in cards; 77 in preamble, trailer, headings and part intros"
+    )
+    assert "Part 1: LSTM" in lines[2] and "tag:ml-interview-qa::01-lstm" in lines[2]
+    assert len(lines) == 20
 
 
 def test_cli__version_and_module_entry_point() -> None:

@@ -529,8 +529,8 @@ def test_history__the_reshaped_file_is_read_with_its_new_shape(history: History)
     """`## Training` / `### Part 5: …` / `#### question`: the parts are the `###` topics."""
     path = RESHAPED[0]
     before, after = _step_named(history, "move"), _step_named(history, "reshape")
-    assert f"{path}: 19 cards (parts at ##, questions at ###)" in before.listed
-    assert f"{path}: 19 cards (parts at ###, questions at ####)" in after.listed
+    assert f"{path}: 19 cards (parts at ##, questions at ###): " in before.listed
+    assert f"{path}: 19 cards (parts at ###, questions at ####): " in after.listed
     text = after.texts[path]
     assert "\n## Training\n\n### Part 5: Fine-tuning & PEFT\n\n#### " in text
     assert "\n## Alignment\n\n### Part 6: Alignment & RLHF\n\n#### " in text

@@ -28,7 +28,7 @@ def _project(tmp_path: Path, config: str, *fixtures: Path) -> Path:
 
 
 def _settled(source: Path, options: BuildOptions) -> BuildOptions:
-    return outline(source, options)[1]
+    return outline(source, options).options
 
 
 def test_settings__command_line_over_front_matter_over_config(tmp_path: Path) -> None:

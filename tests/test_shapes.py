@@ -88,7 +88,9 @@ def test_shape__command_line_levels_override_detection(tmp_path: Path) -> None:
     source = SHAPES / "three-levels.md"
     listed = CliRunner().invoke(cli, ["list", str(source), "--question-level", "3"])
     assert listed.exit_code == 0, listed.output
-    assert listed.output.splitlines()[0] == f"{source}: 3 cards (parts at ##, questions at ###)"
+    assert listed.output.splitlines()[0] == (
+        f"{source}: 3 cards (parts at ##, questions at ###): question-level is set"
+    )
     bad = CliRunner().invoke(cli, ["list", str(source), "--part-level", "4"])
     assert bad.exit_code == 1
     assert bad.output == (
@@ -102,7 +104,8 @@ def test_shape__list_reads_front_matter_topics(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["list", str(source)])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
-        f"{source}: 3 cards (parts at ##, questions at ###)",
+        f"{source}: 3 cards (parts at ##, questions at ###): 3 headings at ### ask questions",
+        "  15 of 32 lines in cards; 17 in preamble, trailer, headings and part intros",
         "     2  Part 1: Counting               tag:prob::01-counting",
         "     1  Part 2: Laws of Large Numbers  tag:prob::02-laws-of-large-numbers",
         "  topics:",

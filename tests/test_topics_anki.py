@@ -114,7 +114,7 @@ def test_topics__list_prints_the_search_that_finds_each_topic(
     topics = lines[lines.index("  topics:") + 1 :]
     assert len(topics) == len(CONFIG.for_source(SEED).topics)
     import_apkg(collection, packages["full"])
-    for line in lines[1:19] + topics:
+    for line in lines[2:20] + topics:
         count, search = int(line.split()[0]), line.split()[-1]
         assert len(collection.find_cards(search)) == count, line
 

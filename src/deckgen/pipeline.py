@@ -34,6 +34,7 @@ from deckgen.identity.ledger import ProjectState
 from deckgen.identity.state import DeckState, NotetypeRecord
 from deckgen.model import Deck, Diagnostic, Document, MediaFile, Note, NoteFields
 from deckgen.options import BuildOptions
+from deckgen.parse.coverage import Coverage, coverage
 from deckgen.parse.markdown import block_markdown, make_markdown
 from deckgen.parse.shape import Shape
 from deckgen.process import Progress, process_cards
@@ -378,11 +379,26 @@ def stop_on_errors(rendered: Rendered, *, force: bool) -> None:
         raise CheckError(path, rendered.diagnostics)
 
 
-def outline(source: Path, options: BuildOptions) -> tuple[Document, BuildOptions]:
-    """The parse stage alone, as `deckgen list` shows it: the parts and cards of `source` and
-    the options that apply to it; no inline content is parsed. No cards is an error."""
-    loaded, options = settle(source, read_source(source), block_markdown(False), options)
+@dataclass(frozen=True, slots=True)
+class Outline:
+    """A source as the parse stage alone reads it (`deckgen list`)."""
+
+    document: Document
+    options: BuildOptions
+    """The options that apply to it."""
+    shape: Shape
+    coverage: Coverage
+    """Where its lines went."""
+
+
+def outline(source: Path, options: BuildOptions) -> Outline:
+    """The parse stage alone, as `deckgen list` shows it: the parts and cards of `source`, the
+    options that apply to it, how it was read and where its lines went; no inline content is
+    parsed. No cards is an error."""
+    text = read_source(source)
+    loaded, options = settle(source, text, block_markdown(False), options)
     reason = no_cards_reason(loaded.document, loaded.shape)
     if reason:
         raise SourceError(source, None, f"no cards: {reason}")
-    return loaded.document, options
+    lines = coverage(loaded.tokens, text, loaded.document, loaded.shape)
+    return Outline(loaded.document, options, loaded.shape, lines)

@@ -195,8 +195,10 @@ def list_parts(
             return
         options_for = ConfigFinder(config_path).options(given)
         for path in found.files:
-            document, options = outline(path, options_for(path))
-            click.echo(header(path, document, options))
+            read = outline(path, options_for(path))
+            document, options = read.document, read.options
+            for line in header(path, read):
+                click.echo(line)
             for line in format_entries(part_entries(document, options)):
                 click.echo(line)
             topics = topic_entries(document, options)

@@ -10,7 +10,7 @@ from deckgen.deck import project_placement, tag_prefix
 from deckgen.errors import SourceError
 from deckgen.model import Document
 from deckgen.options import BuildOptions
-from deckgen.parse.shape import Shape
+from deckgen.pipeline import Outline
 from deckgen.select import topic_parts
 
 
@@ -23,10 +23,14 @@ class Entry:
     search: str
 
 
-def header(path: Path, document: Document, options: BuildOptions) -> str:
-    """`source/x.md: 162 cards (parts at ##, questions at ###)`, for settled `options`."""
-    shape = Shape(options.part_level or None, options.question_level or 3)
-    return f"{path}: {len(document.cards)} cards ({shape.describe()})"
+def header(path: Path, read: Outline) -> list[str]:
+    """`source/x.md: 162 cards (parts at ##, questions at ###): why`, then where its lines
+    went."""
+    shape = read.shape
+    return [
+        f"{path}: {len(read.document.cards)} cards ({shape.describe()}): {shape.reason}",
+        f"  {read.coverage.describe()}",
+    ]
 
 
 def part_entries(document: Document, options: BuildOptions) -> tuple[Entry, ...]:
@@ -68,15 +72,16 @@ def project_lines(project: Project, options: BuildOptions) -> list[str]:
     topics: dict[str, tuple[int, int]] = {}
     for path in project.files:
         try:
-            document, settled = outline(path, replace(options, config=project.config))
+            read = outline(path, replace(options, config=project.config))
         except SourceError as exc:
             lines.append(f"{path}: left out: {exc.message}")
             continue
+        document, settled = read.document, read.options
         place = project_placement(
             project, document, subdecks=None, has_parts=bool(settled.part_level)
         )
         cards, files = cards + len(document.cards), files + 1
-        lines.append(header(path, document, settled))
+        lines += header(path, read)
         parts = part_entries(document, replace(settled, tag_prefix=place.tags))
         if not place.part_tags:
             parts = tuple(replace(entry, search=f"tag:{place.tags}") for entry in parts)

@@ -27,8 +27,8 @@ the trailer (`kept`: no card, knowingly); or in none of those (`dropped`)."""
 
 @dataclass(frozen=True, slots=True)
 class Coverage:
-    """How many lines of a document went where; `dropped` names the line ranges (1-based,
-    inclusive) that belong to no card."""
+    """How many lines of a document went where (blank lines with the rest): into cards, kept
+    out knowingly, and the ranges (1-based, inclusive) of the non-blank lines in no card."""
 
     lines: int
     in_cards: int
@@ -53,20 +53,27 @@ def coverage(tokens: Sequence[Token], text: str, document: Document, shape: Shap
         start = card.line - 1
         for line in range(start, min(start + card.source.count("\n") + 1, len(lines))):
             places[line] = "card"
-    for (start, end), place in _blocks(tokens, document, shape):
+    for (start, end), went in _blocks(tokens, document, shape):
         for line in range(start, min(end, len(lines))):
             if places[line] is None:
-                places[line] = place
-    counted = [
-        (number, place or "kept")
-        for number, (line, place) in enumerate(zip(lines, places, strict=True), 1)
-        if line.strip()
+                places[line] = went
+    counted: list[Place] = []
+    for text_line, place in zip(lines, places, strict=True):
+        # A blank line goes with the text above it: an answer's trailing blank, a card's.
+        above: Place = counted[-1] if counted else "kept"
+        counted.append((place or "kept") if text_line.strip() else above)
+    dropped = [
+        number
+        for number, (text_line, place) in enumerate(zip(lines, counted, strict=True), 1)
+        if place == "dropped" and text_line.strip()
     ]
     return Coverage(
         lines=len(lines),
-        in_cards=sum(1 for _, place in counted if place == "card"),
-        kept=sum(1 for _, place in counted if place == "kept"),
-        dropped=tuple(_ranges([number for number, place in counted if place == "dropped"])),
+        in_cards=counted.count("card"),
+        kept=len(lines) - counted.count("card") - len(dropped),
+        dropped=tuple(
+            _ranges(dropped, blank={n for n, line in enumerate(lines, 1) if not line.strip()})
+        ),
     )
 
 
@@ -115,13 +122,13 @@ def _block(tokens: Sequence[Token], opened: int) -> Sequence[Token]:
     return tokens[opened:]
 
 
-def _ranges(numbers: list[int]) -> Iterator[tuple[int, int]]:
-    """[3, 4, 5, 9] → (3, 5), (9, 9)."""
+def _ranges(numbers: list[int], blank: set[int]) -> Iterator[tuple[int, int]]:
+    """[3, 4, 6, 9] with line 5 blank → (3, 6), (9, 9): blank lines do not split a range."""
     start = previous = None
     for number in numbers:
         if start is None or previous is None:
             start = previous = number
-        elif number == previous + 1:
+        elif all(n in blank for n in range(previous + 1, number)):
             previous = number
         else:
             yield start, previous

@@ -147,16 +147,16 @@ def detect_shape(
     headings = headings_of(tokens, asked)
     title = _title_index(headings)
     levels: frozenset[int] = frozenset()
-    reason = "question level set"
+    reason = "question-level is set"
     if question_level is None:
         question_level, levels, reason = _question_levels(headings, title)
         if question_level is None and asked:
-            question_level, reason = NO_HEADING, f"{len(asked)} questions that are not headings"
+            question_level, reason = NO_HEADING, _asked_reason(asked)
         elif question_level is None:
             # Nothing looks like a question: read it as the seed is, so errors name `##`/`###`.
             question_level = SEED_SHAPE.question_level
             part_level = SEED_SHAPE.part_level if part_level is None else part_level
-            reason = "no heading with a body"
+            reason = "nothing reads as a question"
     else:
         levels = frozenset({question_level})
     if part_level is None:
@@ -191,10 +191,18 @@ def _question_levels(
     levels = frozenset(level for level, n in asked.items() if 2 * nested[level] < n)
     evidence = sum(asked[level] for level in levels)
     if not levels or evidence < max(2, bodied[by_body] / 4):
-        return by_body, frozenset(), "most headings with a body"
+        why = f"{'#' * by_body} has the most headings with text under them"
+        return by_body, frozenset(), why
     main = max(levels, key=lambda level: (asked[level], -level))
     extra = " and others" if len(levels) > 1 else ""
-    return main, levels, f"headings that ask questions ({asked[main]} at {'#' * main}{extra})"
+    return main, levels, f"{asked[main]} headings at {'#' * main}{extra} ask questions"
+
+
+def _asked_reason(asked: Sequence[Asked]) -> str:
+    counts = Counter(a.kind for a in asked)
+    words = {"bold": "bold paragraphs", "list": "list items", "details": "<details> summaries"}
+    found = " and ".join(f"{n} {words[kind]}" for kind, n in sorted(counts.items()))
+    return f"{found} ask questions"
 
 
 def _holds_questions(heading: Heading) -> bool:
