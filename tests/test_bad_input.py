@@ -41,7 +41,10 @@ REFUSED: list[tuple[str, bytes | None, str]] = [
     (
         "no-headings",
         b"Some notes.\n\nNo headings at all.\n",
-        "{p}: error: no cards: no part headings (`## \u2026`) found\n",
+        (
+            "{p}: error: no cards: no part headings (`## \u2026`) found; it holds no headings, "
+            "bold paragraphs or list items to read as questions\n"
+        ),
     ),
     (
         "latin-1",

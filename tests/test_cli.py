@@ -41,7 +41,9 @@ def test_cli__document_without_cards_says_why(tmp_path: Path) -> None:
     doc.write_text("# Title\n\nJust prose.\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["build", str(doc)])
     assert result.exit_code == 1
-    assert result.output == f"{doc}: error: no cards: no part headings (`## …`) found\n"
+    assert result.output == (
+        f"{doc}: error: no cards: no part headings (`## …`) found; it holds headings at # (1)\n"
+    )
 
 
 def test_cli__non_utf8_names_line_and_byte(tmp_path: Path) -> None:

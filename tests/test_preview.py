@@ -110,7 +110,9 @@ def test_preview__bad_source_is_a_one_line_error_and_writes_nothing(tmp_path: Pa
     out = tmp_path / "plain.html"
     result = CliRunner().invoke(cli, ["preview", str(doc), "-o", str(out)])
     assert result.exit_code == 1
-    assert result.output == f"{doc}: error: no cards: no part headings (`## …`) found\n"
+    assert result.output == (
+        f"{doc}: error: no cards: no part headings (`## …`) found; it holds headings at # (1)\n"
+    )
     assert list(tmp_path.iterdir()) == [doc]
 
 

@@ -21,9 +21,12 @@ pytestmark = pytest.mark.anki
 SHAPES = Path(__file__).parent / "fixtures" / "shapes"
 
 
-def _shape(md: MarkdownIt, path: Path, **levels: int | None) -> Shape:
+def _shape(
+    md: MarkdownIt, path: Path, *, part_level: int | None = None, question_level: int | None = None
+) -> Shape:
     """The detected levels (the reason and other question levels are not compared here)."""
-    found = detect_shape(md.parse(path.read_text(encoding="utf-8"), {}), **levels)
+    tokens = md.parse(path.read_text(encoding="utf-8"), {})
+    found = detect_shape(tokens, part_level=part_level, question_level=question_level)
     return Shape(found.part_level, found.question_level)
 
 

@@ -371,7 +371,7 @@ def settle(
 def stop_on_errors(rendered: Rendered, *, force: bool) -> None:
     """Raise when `check` found errors (unless `force`), or when the document has no cards."""
     path = rendered.document.path
-    reason = no_cards_reason(rendered.document, rendered.shape)
+    reason = no_cards_reason(rendered.document, rendered.shape, rendered.blocks)
     errors = error_count(rendered.diagnostics)
     if reason and errors == 1:
         raise SourceError(path, None, f"no cards: {reason}")
@@ -397,7 +397,7 @@ def outline(source: Path, options: BuildOptions) -> Outline:
     parsed. No cards is an error."""
     text = read_source(source)
     loaded, options = settle(source, text, block_markdown(False), options)
-    reason = no_cards_reason(loaded.document, loaded.shape)
+    reason = no_cards_reason(loaded.document, loaded.shape, loaded.tokens)
     if reason:
         raise SourceError(source, None, f"no cards: {reason}")
     lines = coverage(loaded.tokens, text, loaded.document, loaded.shape)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from deckgen.check.context import Lint, line_of, snippet
 from deckgen.identity.ids import normalize_question
 from deckgen.model import Diagnostic, Document, Severity, location
 from deckgen.parse.coverage import coverage
-from deckgen.parse.shape import SEED_SHAPE, Shape
+from deckgen.parse.shape import MAX_LEVEL, SEED_SHAPE, Shape
 
 # Part and question headings; a lone `#` in code is far more often a comment than a title.
 _HEADING_LINE = re.compile(r"^ {0,3}#{2,6}[ \t]+\S")
@@ -22,23 +23,60 @@ _CONTAINERS = frozenset(
 )
 
 
-def no_cards_reason(document: Document, shape: Shape = SEED_SHAPE) -> str | None:
-    """Why `document`, read as `shape`, gives no cards, or None when it gives some."""
+def no_cards_reason(
+    document: Document, shape: Shape = SEED_SHAPE, tokens: Sequence[Token] = ()
+) -> str | None:
+    """Why `document`, read as `shape`, gives no cards, or None when it gives some; with its
+    `tokens`, also what the document holds and which setting to try."""
     if document.cards:
         return None
-    if any(d.message.startswith("question has no answer") for d in document.diagnostics):
+    if any(d.message.startswith(_UNANSWERED) for d in document.diagnostics):
         return "no question has an answer"
+    found = f"; {what_it_holds(tokens, shape)}" if tokens else ""
+    if shape.question_level > MAX_LEVEL:
+        return f"no questions found{found}"
     questions = "#" * shape.question_level
     if shape.part_level is None:
-        return f"no question headings (`{questions} …`) found"
+        return f"no question headings (`{questions} …`) found{found}"
     if not document.parts:
-        return f"no part headings (`{'#' * shape.part_level} …`) found"
-    return f"no question headings (`{questions} …`) under any part"
+        return f"no part headings (`{'#' * shape.part_level} …`) found{found}"
+    return f"no question headings (`{questions} …`) under any part{found}"
+
+
+_UNANSWERED = ("question has no answer", "unanswered")
+_BOLD_ONLY = re.compile(r"^\s*(\*\*|__)[^\n]+?\1\W{0,8}$")
+
+
+def what_it_holds(tokens: Sequence[Token], shape: Shape) -> str:
+    """`it holds headings at ## (3) and #### (31), 12 bold paragraphs; try …`: what a document
+    that gives no cards is made of, and the settings that would read it."""
+    levels = Counter(int(t.tag[1:]) for t in tokens if t.type == "heading_open" and t.level == 0)
+    bold = sum(
+        1
+        for i, t in enumerate(tokens[:-1])
+        if t.type == "paragraph_open" and t.level == 0 and _BOLD_ONLY.match(tokens[i + 1].content)
+    )
+    items = sum(1 for t in tokens if t.type == "list_item_open" and t.level == 1)
+    held = [" and ".join(f"{'#' * n} ({c})" for n, c in sorted(levels.items()))]
+    held = [f"headings at {held[0]}"] if levels else []
+    held += [f"{bold} bold paragraphs"] if bold else []
+    held += [f"{items} list items"] if items else []
+    if not held:
+        return "it holds no headings, bold paragraphs or list items to read as questions"
+    tries = [
+        f"`question-level = {n}`"
+        for n, _ in levels.most_common()
+        if n != shape.question_level and not (n == 1 and levels[1] == 1)
+    ][:2]
+    tries += ['`question = "bold"`'] if bold else []
+    tries += ['`question = "list"`'] if items else []
+    hint = f"; try {' or '.join(tries)} (deckgen.toml or front matter)" if tries else ""
+    return f"it holds {', '.join(held)}{hint}"
 
 
 def no_cards(lint: Lint) -> Iterator[Diagnostic]:
     """A document without cards cannot be a deck."""
-    reason = no_cards_reason(lint.document, lint.shape)
+    reason = no_cards_reason(lint.document, lint.shape, lint.tokens)
     if reason:
         yield lint.at(None, "error", f"no cards: {reason}")
 

@@ -60,7 +60,11 @@ def load_source(
         settings = settings.over(config.for_source(path))
     try:
         shape = detect_shape(
-            tokens, part_level=settings.part_level, question_level=settings.question_level
+            tokens,
+            part_level=settings.part_level,
+            question_level=settings.question_level,
+            question=settings.question,
+            pattern=settings.question_pattern,
         )
     except DeckgenError as exc:
         raise SourceError(path, None, str(exc)) from None

@@ -37,6 +37,10 @@ class SourceSettings:
     topics: tuple[Topic, ...] = ()
     theme: str | None = None
     """The card theme's name (see `deckgen.anki.themes`)."""
+    question: str | None = None
+    """How questions are written, when detection cannot tell: heading, bold, list, details."""
+    question_pattern: str | None = None
+    """A regular expression a question's text must match (searched, case-insensitive)."""
 
     def over(self, base: SourceSettings) -> SourceSettings:
         """These settings where they say something, `base` elsewhere; topics merge by name."""
@@ -51,6 +55,12 @@ class SourceSettings:
             ),
             topics=tuple(t for t in base.topics if t.name not in mine) + self.topics,
             theme=self.theme if self.theme is not None else base.theme,
+            question=self.question if self.question is not None else base.question,
+            question_pattern=(
+                self.question_pattern
+                if self.question_pattern is not None
+                else base.question_pattern
+            ),
         )
 
 
@@ -79,7 +89,10 @@ SETTING_KEYS = (
     "question-level",
     "topics",
     "theme",
+    "question",
+    "question-pattern",
 )
+QUESTION_STYLES = ("heading", "bold", "list", "details")
 
 
 def read_settings(table: Mapping[str, object], origin: Origin, at: KeyPath = ()) -> SourceSettings:
@@ -100,7 +113,11 @@ def read_settings(table: Mapping[str, object], origin: Origin, at: KeyPath = ())
     if "topics" in table:
         topics = _topics(table["topics"], origin, (*at, "topics"))
     theme = _optional(table, "theme", origin, at, _theme)
-    return SourceSettings(deck, prefix, subdecks, part_level, question_level, topics, theme)
+    question = _optional(table, "question", origin, at, _question)
+    pattern = _optional(table, "question-pattern", origin, at, _pattern)
+    return SourceSettings(
+        deck, prefix, subdecks, part_level, question_level, topics, theme, question, pattern
+    )
 
 
 def check_keys(
@@ -160,6 +177,23 @@ def _subdecks(value: object) -> Subdecks:
     raise InvalidValueError(
         f'expected true, false, "folders", "files" or "parts", got {_shown(value)}'
     )
+
+
+def _question(value: object) -> str:
+    if not isinstance(value, str) or value not in QUESTION_STYLES:
+        choices = ", ".join(f'"{style}"' for style in QUESTION_STYLES)
+        raise InvalidValueError(f"expected one of {choices}, got {_shown(value)}")
+    return value
+
+
+def _pattern(value: object) -> str:
+    if not isinstance(value, str) or not value:
+        raise InvalidValueError(f"expected a regular expression, got {_shown(value)}")
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise InvalidValueError(f"{value!r} is not a regular expression: {exc}") from None
+    return value
 
 
 def _theme(value: object) -> str:

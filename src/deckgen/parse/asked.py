@@ -60,16 +60,32 @@ class Asked:
     """An inline token of the answer whose leading `A:` label is to be dropped."""
 
 
-def find_asked(tokens: Sequence[Token]) -> list[Asked]:
+def find_asked(
+    tokens: Sequence[Token], only: str | None = None, pattern: str | None = None
+) -> list[Asked]:
     """Every bold, list and `<details>` question of `tokens`, in document order; a kind needs
     two questions (one for `Q:` labels and summaries) to count: one bold question in a document
-    of headings is emphasis."""
-    bold = _bold(tokens)
-    found = [*(bold if len(bold) >= 2 else []), *_list_items(tokens), *_details(tokens)]
+    of headings is emphasis. `only` keeps one kind (`heading`: none), as the `question` setting
+    says; `pattern` keeps the questions whose text it finds."""
+    if only == "heading":
+        return []
+    bold = _bold(tokens, any_text=only == "bold")
+    found = [
+        *(bold if len(bold) >= 2 or only == "bold" else []),
+        *_list_items(tokens),
+        *_details(tokens),
+    ]
+    if only is not None:
+        found = [asked for asked in found if asked.kind == only]
+    if pattern is not None:
+        search = re.compile(pattern, re.IGNORECASE).search
+        found = [asked for asked in found if search(asked.text)]
     return sorted(found, key=lambda asked: asked.opener)
 
 
-def _bold(tokens: Sequence[Token]) -> list[Asked]:
+def _bold(tokens: Sequence[Token], *, any_text: bool = False) -> list[Asked]:
+    """Bold-only paragraphs that ask (any bold-only paragraph but a `Label:`, with
+    `any_text`: the `question = "bold"` setting)."""
     found = []
     for i, token in enumerate(tokens[:-1]):
         if token.type != "paragraph_open" or token.level != 0:
@@ -81,7 +97,7 @@ def _bold(tokens: Sequence[Token]) -> list[Asked]:
         labelled = _Q_LABEL.match(text)
         if labelled is not None:
             text = text[labelled.end() :]
-        if text and (labelled is not None or _ASKS.search(text)):
+        if text and (labelled is not None or any_text or _ASKS.search(text)):
             found.append(Asked("bold", i, i + 1, text, (i, i + 1, i + 2), None))
     return found
 

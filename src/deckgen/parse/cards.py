@@ -94,7 +94,8 @@ def parse_tokens(
     """`parse_document` over tokens already parsed from `text`, so a caller that needs to look
     at the stream first (front matter, shape) still parses the document only once."""
     shape = shape or Shape(part_level, question_level)
-    walk = _Walk(path, shape, heading_roles(tokens, shape), find_asked(tokens))
+    asked = find_asked(tokens, shape.only, shape.pattern)
+    walk = _Walk(path, shape, heading_roles(tokens, shape), asked)
     i = 0
     while i < len(tokens):
         i = walk.step(tokens, i)

@@ -21,6 +21,7 @@ People write Q&A notes in many shapes. Detection reads them as a person would, w
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -60,6 +61,10 @@ class Shape:
     """Why, in a few words, for `deckgen list`."""
     asked: frozenset[Kind] = frozenset()
     """Questions that are not headings: bold paragraphs, list items, `<details>` summaries."""
+    only: str | None = None
+    """The `question` setting: the one way questions are written (`heading`, `bold`, …)."""
+    pattern: str | None = None
+    """The `question-pattern` setting: what a question's text must contain."""
 
     def describe(self) -> str:
         """`parts at ##, questions at ###`, as a user reads their own Markdown."""
@@ -107,13 +112,21 @@ class Heading:
     """It names an answer: `Answer`, `Solution`, `Explanation`."""
     holds: int = 0
     """Questions that are not headings (bold, list, details) directly below it."""
+    leads: bool = False
+    """The first block below it is such a question: nothing answers the heading itself."""
     aside: bool = False
     """A table of contents (a list of links to the document's own headings, or so named), or a
     section named as notes are (`Summary`, `References`, `Quick-fire round`…): never a card."""
 
 
-def headings_of(tokens: Sequence[Token], asked: Sequence[Asked] | None = None) -> list[Heading]:
-    """Every heading outside lists, quotes and code, with what detection reads off it."""
+def headings_of(
+    tokens: Sequence[Token],
+    asked: Sequence[Asked] | None = None,
+    pattern: str | None = None,
+) -> list[Heading]:
+    """Every heading outside lists, quotes and code, with what detection reads off it; with
+    `pattern`, a heading asks a question when its text contains a match."""
+    search = re.compile(pattern, re.IGNORECASE).search if pattern is not None else None
     found = [(i, t) for i, t in enumerate(tokens) if t.level == 0 and t.type == "heading_open"]
     ends = [index for index, _ in found[1:]] + [len(tokens)] if found else []
     openers = [a.opener for a in (find_asked(tokens) if asked is None else asked)]
@@ -129,10 +142,12 @@ def headings_of(tokens: Sequence[Token], asked: Sequence[Asked] | None = None) -
                 level=int(token.tag[1:]),
                 text=text,
                 bodied=bodied,
-                question=looks_like_question(text) and not aside,
+                question=not aside
+                and (bool(search(text)) if search is not None else looks_like_question(text)),
                 numbering=numbering_style(text),
                 label=names_an_answer(text),
                 holds=sum(1 for opener in openers if start < opener < end),
+                leads=_first_block(tokens, start + 3, end) in openers,
                 aside=aside,
             )
         )
@@ -140,14 +155,22 @@ def headings_of(tokens: Sequence[Token], asked: Sequence[Asked] | None = None) -
 
 
 def detect_shape(
-    tokens: Sequence[Token], *, part_level: int | None = None, question_level: int | None = None
+    tokens: Sequence[Token],
+    *,
+    part_level: int | None = None,
+    question_level: int | None = None,
+    question: str | None = None,
+    pattern: str | None = None,
 ) -> Shape:
-    """The shape of `tokens`, with either level pinned by the caller (`part_level=0`: no parts)."""
-    asked = find_asked(tokens)
-    headings = headings_of(tokens, asked)
+    """The shape of `tokens`, with either level pinned by the caller (`part_level=0`: no parts);
+    `question` and `pattern` are the settings of that name (see `Shape`)."""
+    asked = find_asked(tokens, question, pattern)
+    headings = headings_of(tokens, asked, pattern)
+    reason = "question-level is set"
+    if question not in (None, "heading"):
+        question_level, reason = question_level or NO_HEADING, f'question = "{question}" is set'
     title = _title_index(headings)
     levels: frozenset[int] = frozenset()
-    reason = "question-level is set"
     if question_level is None:
         question_level, levels, reason = _question_levels(headings, title)
         if question_level is None and asked:
@@ -169,7 +192,8 @@ def detect_shape(
             f"(parts at {'#' * part_level} hold questions at {'#' * question_level})"
         )
     kinds = frozenset(a.kind for a in asked)
-    return Shape(part_level, question_level, levels - {question_level}, reason, kinds)
+    levels -= {question_level}
+    return Shape(part_level, question_level, levels, reason, kinds, question, pattern)
 
 
 def _question_levels(
@@ -198,6 +222,16 @@ def _question_levels(
     return main, levels, f"{asked[main]} headings at {'#' * main}{extra} ask questions"
 
 
+def _first_block(tokens: Sequence[Token], start: int, end: int) -> int:
+    """The index of the first top-level block in `tokens[start:end]` (list items count)."""
+    for index in range(start, end):
+        token = tokens[index]
+        if token.level == 0 and token.type not in _NOT_A_BODY:
+            inner = index + 1 if token.type.endswith("list_open") else index
+            return inner if inner < end else index
+    return end
+
+
 def _asked_reason(asked: Sequence[Asked]) -> str:
     counts = Counter(a.kind for a in asked)
     words = {"bold": "bold paragraphs", "list": "list items", "details": "<details> summaries"}
@@ -206,9 +240,10 @@ def _asked_reason(asked: Sequence[Asked]) -> str:
 
 
 def _holds_questions(heading: Heading) -> bool:
-    """A heading above bold, list or `<details>` questions is their part, not a question: two
-    of them, or one under a heading that does not ask (one under a question is its answer's)."""
-    return heading.holds >= 2 or (heading.holds == 1 and not heading.question)
+    """A heading above bold, list or `<details>` questions is their part, not a question, when
+    it does not ask itself, or when the questions start right below it (questions after some
+    answer text are that answer's)."""
+    return heading.holds >= 1 and (not heading.question or heading.leads)
 
 
 def _nested_questions(headings: list[Heading]) -> list[Heading]:
@@ -238,7 +273,8 @@ def _siblings(parent: Heading, child: Heading) -> bool:
 
 def heading_roles(tokens: Sequence[Token], shape: Shape) -> dict[int, Role]:
     """The role of every top-level heading (by its token index) under `shape`."""
-    return roles_of(headings_of(tokens), shape)
+    asked = find_asked(tokens, shape.only, shape.pattern)
+    return roles_of(headings_of(tokens, asked, shape.pattern), shape)
 
 
 def roles_of(headings: Sequence[Heading], shape: Shape) -> dict[int, Role]:
@@ -292,7 +328,9 @@ def _standing_role(heading: Heading, shape: Shape) -> Role:
     if heading.question and heading.level in shape.question_levels | {shape.question_level}:
         return "question"
     if heading.level == shape.question_level:
-        return "question"  # a question phrased as a statement ("Bias-variance trade-off")
+        # A question phrased as a statement ("Bias-variance trade-off"), unless a pattern says
+        # what questions look like.
+        return "question" if shape.pattern is None else "section"
     if heading.level == shape.part_level:
         return "part"
     return "section" if heading.level < shape.question_level else "content"

@@ -1,0 +1,147 @@
+"""Shape detection's settings and reports: `question`, `question-pattern`, coverage, hints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from deckgen.cli.commands import cli
+from deckgen.options import BuildOptions
+from deckgen.pipeline import outline, run
+
+TERMS = """# Notes
+
+## Optimisers
+
+**Gradient descent**
+
+Step against the gradient.
+
+**Momentum**
+
+Keep a running average of the steps.
+"""
+
+PATTERNED = """# Notes
+
+## Topic
+
+### Card: backprop
+
+The chain rule, layer by layer.
+
+### Background
+
+Reading, not a card.
+
+### Card: dropout
+
+Zero random units while training.
+"""
+
+
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _questions(path: Path) -> list[str]:
+    built = run(path, BuildOptions(), None, now=0, verdict=False)
+    return [card.question for card in built.rendered.document.cards]
+
+
+def test_detection__bold_terms_are_questions_only_when_the_setting_says_so(
+    tmp_path: Path,
+) -> None:
+    plain = _write(tmp_path, "plain.md", TERMS)
+    # Bold labels that do not ask are emphasis: the `##` heading is the one card.
+    assert _questions(plain) == ["Optimisers"]
+    told = _write(tmp_path, "told.md", "---\ndeckgen:\n  question: bold\n---\n" + TERMS)
+    assert _questions(told) == ["Gradient descent", "Momentum"]
+    read = outline(told, BuildOptions())
+    assert read.shape.describe() == "parts at ##, questions as bold paragraphs"
+    assert read.shape.reason == 'question = "bold" is set'
+
+
+def test_detection__a_question_pattern_picks_the_headings_and_reports_the_rest(
+    tmp_path: Path,
+) -> None:
+    path = _write(
+        tmp_path, "p.md", "---\ndeckgen:\n  question-pattern: '^Card:'\n---\n" + PATTERNED
+    )
+    assert _questions(path) == ["Card: backprop", "Card: dropout"]
+    checked = CliRunner().invoke(cli, ["check", str(path)])
+    assert f"{path}:15: info: line 15 belongs to no card (not under a question)" in checked.output
+
+
+def test_detection__question_heading_ignores_bold_questions(tmp_path: Path) -> None:
+    text = (
+        "## Part 1: A\n\n### What is X?\n\nA thing.\n\n**Is it Y?**\n\nNo.\n\n"
+        "**Is it Z?**\n\nYes.\n"
+    )
+    detected = _write(tmp_path, "d.md", text)
+    assert _questions(detected) == ["What is X?"]  # bold lines inside an answer stay in it
+    headings = _write(tmp_path, "h.md", "---\ndeckgen:\n  question: heading\n---\n" + text)
+    assert _questions(headings) == ["What is X?"]
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('question = "cards"', 'question: expected one of "heading", "bold", "list", "details"'),
+        ('question-pattern = "(unclosed"', "question-pattern: '(unclosed' is not a regular"),
+    ],
+)
+def test_detection__bad_settings_name_their_line(tmp_path: Path, line: str, message: str) -> None:
+    config = _write(tmp_path, "deckgen.toml", line + "\n")
+    source = _write(tmp_path, "a.md", PATTERNED)
+    result = CliRunner().invoke(cli, ["list", str(source), "--config", str(config)])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"{config}:1: error: {message}"), result.output
+
+
+def test_detection__details_answers_render_as_markdown_without_the_wrapper(
+    tmp_path: Path,
+) -> None:
+    text = (
+        "## Part 1: A\n\n### What is X?\n\n<details><summary>Answer</summary>\n\n"
+        "It is **bold** and `code`.\n\n</details>\n"
+    )
+    built = run(_write(tmp_path, "x.md", text), BuildOptions(), None, now=0)
+    (fields,) = built.rendered.fields
+    assert fields.answer == "<p>It is <strong>bold</strong> and <code>code</code>.</p>"
+
+
+def test_detection__list_answers_lose_their_label_and_single_item_wrapper(tmp_path: Path) -> None:
+    text = (
+        "## Unit 1\n\n- **Q: When?**\n  - *A:* In 476.\n- **Q: Who?**\n  - **Answer:** Odoacer.\n"
+    )
+    built = run(_write(tmp_path, "l.md", text), BuildOptions(), None, now=0)
+    cards = built.rendered.document.cards
+    assert [card.question for card in cards] == ["When?", "Who?"]
+    assert [f.answer for f in built.rendered.fields] == ["In 476.", "Odoacer."]
+
+
+def test_detection__coverage_counts_every_line(tmp_path: Path) -> None:
+    text = "# T\n\nIntro.\n\n## Part 1: A\n\n### Q?\n\nAnswer one.\n\n## Notes\n\nLeft out.\n"
+    read = outline(_write(tmp_path, "c.md", text), BuildOptions())
+    # Title, intro and the part heading are kept; the `## Notes` body is in no card.
+    assert (read.coverage.lines, read.coverage.in_cards) == (13, 4)
+    assert read.coverage.dropped == ((13, 13),)
+    assert read.coverage.describe() == (
+        "4 of 13 lines in cards; 8 in preamble, trailer, headings and part intros; 1 in no card"
+    )
+
+
+def test_detection__a_document_with_no_cards_says_what_it_holds(tmp_path: Path) -> None:
+    path = _write(tmp_path, "n.md", "# T\n\n## A\n## B\n#### c\n")
+    result = CliRunner().invoke(cli, ["build", str(path), "-o", str(tmp_path / "n.apkg")])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"{path}: error: no cards: no question headings (`### …`) under any part; it holds "
+        "headings at # (1) and ## (2) and #### (1); try `question-level = 2` or "
+        "`question-level = 4` (deckgen.toml or front matter)\n"
+    )
