@@ -62,7 +62,7 @@ def test_detection__bold_terms_are_questions_only_when_the_setting_says_so(
     told = _write(tmp_path, "told.md", "---\ndeckgen:\n  question: bold\n---\n" + TERMS)
     assert _questions(told) == ["Gradient descent", "Momentum"]
     read = outline(told, BuildOptions())
-    assert read.shape.describe() == "parts at ##, questions as bold paragraphs"
+    assert read.shape.describe() == "parts at ##, questions as bold or Q: paragraphs"
     assert read.shape.reason == 'question = "bold" is set'
 
 
@@ -145,3 +145,32 @@ def test_detection__a_document_with_no_cards_says_what_it_holds(tmp_path: Path) 
         "headings at # (1) and ## (2) and #### (1); try `question-level = 2` or "
         "`question-level = 4` (deckgen.toml or front matter)\n"
     )
+
+
+def test_detection__q_and_a_lines_are_cards(tmp_path: Path) -> None:
+    text = (
+        "## TCP\n\nQ: What does the handshake do?\nA: It syncs sequence numbers.\n\n"
+        "**Q:** Why slow start?\n**A:** To probe the path.\nIt doubles each round trip.\n"
+    )
+    built = run(_write(tmp_path, "q.md", text), BuildOptions(), None, now=0)
+    assert [c.question for c in built.rendered.document.cards] == [
+        "What does the handshake do?",
+        "Why slow start?",
+    ]
+    assert [f.answer for f in built.rendered.fields] == [
+        "<p>It syncs sequence numbers.</p>",
+        "<p>To probe the path.\nIt doubles each round trip.</p>",
+    ]
+
+
+def test_detection__numbered_bold_questions_in_a_list_are_cards(tmp_path: Path) -> None:
+    text = (
+        "# SQL\n\n1. **What is a primary key?**\n\n   It identifies a row.\n\n"
+        "2. **What is a foreign key?**\n\n   It points at another table's key.\n"
+    )
+    built = run(_write(tmp_path, "l.md", text), BuildOptions(), None, now=0)
+    assert [c.question for c in built.rendered.document.cards] == [
+        "What is a primary key?",
+        "What is a foreign key?",
+    ]
+    assert built.rendered.fields[1].answer == "<p>It points at another table's key.</p>"

@@ -10,9 +10,10 @@ answer (`deckgen.parse.cards`).
 - **bold**: a top-level paragraph that is only bold text ending in `?` (an emoji after it is
   fine) or starting with `Q:`: `**What is bias? 👶**`. Bold labels such as `**Why it works**:`
   are answer text.
-- **list**: a list item whose first block is `Q: …` (bold or not), or a heading (`1. ### What …`),
-  with more below it in the item; an `A:` label opening the answer is dropped, and an answer that
-  is one nested item is unwrapped.
+- **list**: a list item whose first block is `Q: …` (bold or not), a heading (`1. ### What …`),
+  or bold text that asks (`1. **What is X?**`, where there are several), with more below it in
+  the item; an `A:` label opening the answer is dropped, and an answer that is one nested item
+  is unwrapped.
 - **details**: `<details><summary>What is X?</summary> … </details>`.
 """
 
@@ -58,6 +59,8 @@ class Asked:
     """The token its card ends before; None: the next question or heading ends it."""
     answer_label: int | None = None
     """An inline token of the answer whose leading `A:` label is to be dropped."""
+    labelled: bool = True
+    """Marked as a question by its form (`Q:`, a heading, a summary), not only by asking."""
 
 
 def find_asked(
@@ -70,9 +73,14 @@ def find_asked(
     if only == "heading":
         return []
     bold = _bold(tokens, any_text=only == "bold")
+    items = _list_items(tokens)
+    labelled = [a for a in items if a.labelled]
+    # Bold questions, in paragraphs or in list items, count where there are several.
+    asking = [a for a in items if not a.labelled]
     found = [
         *(bold if len(bold) >= 2 or only == "bold" else []),
-        *_list_items(tokens),
+        *labelled,
+        *(asking if len(asking) >= 2 or only == "list" else []),
         *_details(tokens),
     ]
     if only is not None:
@@ -90,8 +98,18 @@ def _bold(tokens: Sequence[Token], *, any_text: bool = False) -> list[Asked]:
     for i, token in enumerate(tokens[:-1]):
         if token.type != "paragraph_open" or token.level != 0:
             continue
-        match = _BOLD.match(tokens[i + 1].content)
-        if match is None or "\n" in tokens[i + 1].content:
+        content = tokens[i + 1].content
+        plain = _Q_LABEL.match(content)
+        if plain is not None:  # `Q: What is X?` (see `deckgen.parse.qalines`)
+            text = re.sub(r"(\*\*|__)", "", content[plain.end() :]).strip()
+            answer = i + 4 if i + 4 < len(tokens) else None
+            if answer is not None and not _A_LABEL.match(tokens[answer].content):
+                answer = None
+            if text:
+                found.append(Asked("bold", i, i + 1, text, (i, i + 1, i + 2), None, answer))
+            continue
+        match = _BOLD.match(content)
+        if match is None or "\n" in content:
             continue
         text = (match["text"].strip() + " " + match["tail"].strip()).strip()
         labelled = _Q_LABEL.match(text)
@@ -123,12 +141,18 @@ def _list_items(tokens: Sequence[Token]) -> list[Asked]:
 
 
 def _q_item(tokens: Sequence[Token], i: int, close: int) -> Asked | None:
-    """A `- **Q: …**` item with an answer below the question, or None."""
+    """A `- **Q: …**` item (or `1. **What is X?**`, bold and asking) with an answer below the
+    question in the item, or None."""
     content = tokens[i + 2].content
     label = _Q_LABEL.match(content)
-    if label is None or close <= i + 4:
+    bold = _BOLD.match(content) if label is None else None
+    if close <= i + 4 or (label is None and (bold is None or not _ASKS.search(content))):
         return None
-    text = re.sub(r"(\*\*|__)\s*$", "", content[label.end() :]).strip()
+    if label is not None:
+        text = re.sub(r"(\*\*|__)\s*$", "", content[label.end() :]).strip()
+    else:
+        assert bold is not None
+        text = (bold["text"].strip() + " " + bold["tail"].strip()).strip()
     if not text:
         return None
     skip = [i + 1, i + 2, i + 3]
@@ -144,7 +168,7 @@ def _q_item(tokens: Sequence[Token], i: int, close: int) -> Asked | None:
     )
     if label_at is not None and not _A_LABEL.match(tokens[label_at].content):
         label_at = None
-    return Asked("list", i, i + 2, text, tuple(skip), close, label_at)
+    return Asked("list", i, i + 2, text, tuple(skip), close, label_at, label is not None)
 
 
 def _details(tokens: Sequence[Token]) -> list[Asked]:

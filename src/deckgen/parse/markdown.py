@@ -18,6 +18,7 @@ from deckgen.parse.details import details_plugin
 from deckgen.parse.leads import lead_plugin
 from deckgen.parse.marker import id_marker_plugin
 from deckgen.parse.obsidian import obsidian_plugin
+from deckgen.parse.qalines import qa_lines_plugin
 from deckgen.render.highlight import highlight_code
 from deckgen.render.media import media_plugin
 
@@ -39,6 +40,7 @@ def make_markdown(*, allow_html: bool = False) -> MarkdownIt:
     md.use(lead_plugin)
     md.use(obsidian_plugin)
     md.use(details_plugin)
+    md.use(qa_lines_plugin)
     return md
 
 

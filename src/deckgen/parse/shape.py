@@ -88,8 +88,8 @@ MAX_LEVEL = 6
 NO_HEADING = MAX_LEVEL + 1
 """The question level of a document whose questions are none of its headings."""
 _KIND_NAMES: dict[Kind, str] = {
-    "bold": "as bold paragraphs",
-    "list": "as Q:/A: list items",
+    "bold": "as bold or Q: paragraphs",
+    "list": "as list items",
     "details": "in <details> summaries",
 }
 
@@ -234,16 +234,17 @@ def _first_block(tokens: Sequence[Token], start: int, end: int) -> int:
 
 def _asked_reason(asked: Sequence[Asked]) -> str:
     counts = Counter(a.kind for a in asked)
-    words = {"bold": "bold paragraphs", "list": "list items", "details": "<details> summaries"}
+    words = {"bold": "paragraphs", "list": "list items", "details": "<details> summaries"}
     found = " and ".join(f"{n} {words[kind]}" for kind, n in sorted(counts.items()))
     return f"{found} ask questions"
 
 
 def _holds_questions(heading: Heading) -> bool:
     """A heading above bold, list or `<details>` questions is their part, not a question, when
-    it does not ask itself, or when the questions start right below it (questions after some
-    answer text are that answer's)."""
-    return heading.holds >= 1 and (not heading.question or heading.leads)
+    the questions start right below it, or when it does not ask itself and holds several
+    (a question, or a lone question, after some answer text belongs to that answer).
+    """
+    return heading.holds >= 1 and (heading.leads or (not heading.question and heading.holds >= 2))
 
 
 def _nested_questions(headings: list[Heading]) -> list[Heading]:
