@@ -26,7 +26,7 @@ LAYERS = (
     ("deckgen.parse",),
     ("deckgen.identity",),
     ("deckgen.render", "deckgen.forked", "deckgen.select"),
-    ("deckgen.source", "deckgen.atomic"),
+    ("deckgen.source", "deckgen.atomic", "deckgen.outputs"),
     ("deckgen.errors",),
     ("deckgen.model",),
     ("deckgen.slug", "deckgen.globs"),

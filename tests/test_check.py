@@ -76,7 +76,7 @@ def test_build__refuses_on_errors_and_writes_with_force(tmp_path: Path) -> None:
     assert not out.exists()
     forced = CliRunner().invoke(cli, ["build", str(doc), "-o", str(out), "--force"])
     assert forced.exit_code == 0, forced.output
-    assert forced.output.startswith(f"{doc}:5: error: image nope.png not found\n2 cards in 1 parts")
+    assert forced.output.startswith(f"{doc}:5: error: image nope.png not found\n2 cards in 1 part")
     assert out.is_file()
 
 

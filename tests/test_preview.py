@@ -96,7 +96,7 @@ def test_preview__cli_writes_build_stem_html_and_reports_math(
     assert result.exit_code == 0, result.output
     page = Path("build/tiny.html")
     assert page.is_file()
-    assert result.stdout.startswith("2 cards in 1 parts, 2 math spans → build/tiny.html (")
+    assert result.stdout.startswith("2 cards in 1 part, 2 math spans → build/tiny.html (")
     assert result.stderr == (
         "source/tiny.md:13: warning: math shown as LaTeX in the preview "
         "(frac needs 2 arguments, got 1): \\frac{a}\n"

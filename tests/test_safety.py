@@ -154,7 +154,9 @@ def test_safety__output_path_that_is_a_directory_is_a_clear_error(tmp_path: Path
     out.mkdir()
     result = _build(str(source), "-o", str(out))
     assert result.exit_code == 1
-    assert result.output == f"{out}: error: is a directory; give a file name for the output\n"
+    assert result.output == (
+        f"deckgen: error: refusing to overwrite {out}: it is a directory, not an .apkg file\n"
+    )
 
 
 def test_safety__output_under_a_file_is_a_clear_error(tmp_path: Path) -> None:
@@ -332,3 +334,253 @@ def test_safety__media_names_come_from_content(image_tree: Path, tmp_path: Path)
         names = set(json.loads(zf.read("media")).values())
     digest = hashlib.sha256(b"first image").hexdigest()
     assert f"dg-{digest[:16]}.png" in names
+
+
+# --- Never over what the user owns (issue 15) ---------------------------------------------------
+
+REFUSE = "deckgen: error: refusing to overwrite {out}: "
+NOT_OWN_KIND = "it exists and is not an {kind} file (deckgen replaces only its own kind)\n"
+
+
+def _refused(source: Path, out: Path, why: str, command: str = "build") -> None:
+    """`command SOURCE -o OUT` stops with `refusing to overwrite OUT: WHY`, exit status 1."""
+    result = CliRunner().invoke(cli, [command, str(source), "-o", str(out)])
+    assert result.exit_code == 1
+    assert result.output == REFUSE.format(out=out) + why + "\n"
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file below `folder` with its bytes: what "nothing written" is compared with."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize(
+    ("target", "why"),
+    [
+        ("doc.md", "it is an input of this build ({out})\n"),
+        ("doc.deckgen.json", "it is an input of this build ({out})\n"),
+        ("deckgen.toml", "it is an input of this build ({out})\n"),
+        ("notes.txt", NOT_OWN_KIND.format(kind=".apkg")),
+    ],
+)
+def test_safety__build_never_writes_over_an_input_or_a_file_of_another_kind(
+    tmp_path: Path, target: str, why: str
+) -> None:
+    source = _write_doc(tmp_path, "A.")
+    (tmp_path / "deckgen.toml").write_text("subdecks = false\n", encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("my notes\n", encoding="utf-8")
+    assert _build(str(source), "-o", str(tmp_path / "first.apkg")).exit_code == 0
+    before = _snapshot(tmp_path)
+    out = tmp_path / target
+    result = _build(str(source), "-o", str(out))
+    assert result.exit_code == 1
+    assert result.output == REFUSE.format(out=out) + why.format(out=out)
+    assert _snapshot(tmp_path) == before
+
+
+def test_safety__an_input_named_like_a_package_is_still_an_input(tmp_path: Path) -> None:
+    # Right kind by name, but it is the source: the identity check, not the suffix, refuses it.
+    source = _write_doc(tmp_path, "A.", name="doc.apkg")
+    _refused(source, tmp_path / "." / "doc.apkg", f"it is an input of this build ({source})")
+    assert source.read_text(encoding="utf-8") == DOC.format(answer="A.")
+
+
+def test_safety__a_link_to_the_source_is_the_source(tmp_path: Path) -> None:
+    source = _write_doc(tmp_path, "A.")
+    link = tmp_path / "link.apkg"
+    link.symlink_to(source)
+    _refused(source, link, f"it is an input of this build ({source})")
+    assert link.is_symlink() and source.read_text(encoding="utf-8") == DOC.format(answer="A.")
+
+
+def test_safety__preview_never_writes_over_the_source(tmp_path: Path) -> None:
+    source = _write_doc(tmp_path, "A.")
+    _refused(source, source, f"it is an input of this build ({source})", "preview")
+    assert source.read_text(encoding="utf-8") == DOC.format(answer="A.")
+    elsewhere = tmp_path / "deck.apkg"
+    elsewhere.write_bytes(b"a package")
+    _refused(source, elsewhere, NOT_OWN_KIND.format(kind=".html").rstrip("\n"), "preview")
+    assert elsewhere.read_bytes() == b"a package"
+
+
+def test_safety__an_existing_package_is_replaced(tmp_path: Path) -> None:
+    source = _write_doc(tmp_path, "A.")
+    out = tmp_path / "Deck.APKG"  # its own kind, whatever the case of the suffix
+    out.write_bytes(b"an older package")
+    result = _build(str(source), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert zipfile.is_zipfile(out)
+
+
+def test_safety__never_over_a_fifo_or_a_socket(tmp_path: Path) -> None:
+    source = _write_doc(tmp_path, "A.")
+    fifo = tmp_path / "pipe.apkg"
+    os.mkfifo(fifo)
+    _refused(source, fifo, "it is a FIFO, not an .apkg file")
+    assert fifo.is_fifo()
+    sock_path = tmp_path / "s.apkg"
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(sock_path))
+        _refused(source, sock_path, "it is a socket, not an .apkg file")
+    assert sock_path.is_socket()
+
+
+def test_safety__never_over_a_device() -> None:
+    # The rule itself, on the real /dev/null: a build here would, as root, replace the device.
+    from deckgen.errors import DeckgenError
+    from deckgen.outputs import check_output
+
+    with pytest.raises(DeckgenError) as refused:
+        check_output(Path("/dev/null"), ".apkg")
+    assert (
+        str(refused.value) == "refusing to overwrite /dev/null: it is a device, not an .apkg file"
+    )
+    with pytest.raises(DeckgenError, match=r"it is a device, not an \.html file"):
+        check_output(Path("/dev/null"), ".html")
+
+
+def test_safety__a_project_never_writes_over_its_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    member = _write_doc(tmp_path / "notes", "A.", name="a.md")
+    config = tmp_path / "deckgen.toml"
+    config.write_text('deck = "Notes"\ninclude = ["notes/*.md"]\n', encoding="utf-8")
+    state = tmp_path / "deckgen-state.jsonl"
+    assert _build().exit_code == 0
+    before = _snapshot(tmp_path)
+    for out, why in (
+        (member, "it is an input of this build (notes/a.md)\n"),
+        (config, "it is an input of this build (deckgen.toml)\n"),
+        (state, "it is an input of this build (deckgen-state.jsonl)\n"),
+    ):
+        result = _build("-o", str(out))
+        assert result.exit_code == 1
+        assert result.output == REFUSE.format(out=out) + why
+    assert _snapshot(tmp_path) == before
+
+
+# Names Anki imports as a whole collection, replacing the user's: refused when given with -o,
+# renamed `deck-<name>` when deckgen made the name from a file or deck name.
+COLLECTION_NAMES = [
+    "collection.apkg",
+    "Collection.apkg",
+    "BACKUP-2024.apkg",
+    "x.colpkg",
+    "x.COLPKG",
+]
+BACKUP = (
+    "Anki imports a file of this name as a whole-collection backup that replaces your "
+    "collection; choose another name\n"
+)
+
+
+@pytest.mark.parametrize("name", COLLECTION_NAMES)
+def test_safety__an_explicit_collection_name_is_refused(tmp_path: Path, name: str) -> None:
+    source = _write_doc(tmp_path, "A.")
+    _refused(source, tmp_path / name, BACKUP.rstrip("\n"))
+    assert not (tmp_path / name).exists()
+
+
+@pytest.mark.parametrize("stem", ["collection", "Collection", "COLLECTION", "backup-2024"])
+def test_safety__a_default_collection_name_is_renamed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stem: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    source = _write_doc(tmp_path, "A.", name=f"{stem}.md")
+    result = _build(str(source))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "build").glob("*.apkg")) == [f"deck-{stem}.apkg"]
+
+
+def test_safety__a_merged_or_project_deck_named_collection_is_renamed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    one, two = _write_doc(tmp_path, "A.", "one.md"), _write_doc(tmp_path, "B.", "two.md")
+    assert _build(str(one), str(two), "--merge", "--deck", "Collection").exit_code == 0
+    (tmp_path / "deckgen.toml").write_text(
+        'deck = "Backup 2024"\ninclude = ["*.md"]\n', encoding="utf-8"
+    )
+    assert _build().exit_code == 0
+    names = sorted(p.name for p in (tmp_path / "build").glob("*.apkg"))
+    assert names == ["deck-backup-2024.apkg", "deck-collection.apkg"]
+
+
+# --- Cache, temp files, two builds at once (issue 15) ------------------------------------------
+
+
+def test_safety__a_cache_that_cannot_be_written_warns_and_the_build_succeeds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import deckgen.cache.store
+
+    source = _write_doc(tmp_path, "A.")
+    out = tmp_path / "doc.apkg"
+    def disk_full(path: Path, **kwargs: Any) -> Any:
+        # Only the cache's write fails: the package and state went to disk before it.
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(deckgen.cache.store, "atomic_path", disk_full)
+    result = _build(str(source), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(
+        f"{out}: warning: build cache not saved (No space left on device); "
+        "the next build renders every card again\n1 card in 1 part → "
+    )
+    assert zipfile.is_zipfile(out) and source.with_name("doc.deckgen.json").is_file()
+
+
+def test_safety__temp_files_a_killed_build_left_are_cleaned_up(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    source = _write_doc(tmp_path, "A.")
+    out = tmp_path / "build" / "doc.apkg"
+    out.parent.mkdir()
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    # What a build killed mid-write leaves: a temp file beside the package and the state file,
+    # named with its process ID.
+    left = [
+        out.parent / f".doc.apkg.{ended.pid}.abcd_123.tmp",
+        tmp_path / f".doc.deckgen.json.{ended.pid}.x1y2z3w4.tmp",
+    ]
+    running = out.parent / f".doc.apkg.{os.getpid()}.runs1234.tmp"  # a live build's: kept
+    others = [out.parent / ".doc.apkg.notes.tmp", tmp_path / "mine.tmp"]  # not ours: kept
+    for path in [*left, running, *others]:
+        path.write_bytes(b"half a file")
+    assert _build(str(source), "-o", str(out)).exit_code == 0
+    assert [path for path in left if path.exists()] == []
+    assert running.exists() and all(path.exists() for path in others)
+
+
+def test_safety__a_second_build_of_the_same_deck_waits_then_names_the_holder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import fcntl
+
+    import deckgen.outputs
+
+    source = _write_doc(tmp_path, "A.")
+    out = tmp_path / "doc.apkg"
+    lock = tmp_path / ".doc.apkg.lock"
+    # Another build holds the deck's lock (another open file, as another process would have).
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        os.write(fd, b"4242\n")
+        monkeypatch.setattr(deckgen.outputs, "LOCK_WAIT", 0.0)
+        result = _build(str(source), "-o", str(out))
+        assert result.exit_code == 1
+        assert result.output == (
+            f"deckgen: error: another deckgen (process 4242) is building this deck (lock {lock}); "
+            "try again when it has finished\n"
+        )
+        assert not out.exists()
+    finally:
+        os.close(fd)
+    # Released (as when its holder ends, however it ends): the build goes ahead, and the lock
+    # file goes with it.
+    assert _build(str(source), "-o", str(out)).exit_code == 0
+    assert not lock.exists()

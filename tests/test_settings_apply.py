@@ -97,12 +97,12 @@ def test_settings__several_sources_skip_the_ones_a_selection_misses(
     result = runner.invoke(cli, ["build", "--grep", "tcp"])
     assert result.exit_code == 0, result.output
     assert "source/flat.md: warning: --grep 'tcp' selects no card (" in result.output
-    assert "1 cards in 1 parts → build/three-levels--grep-tcp.apkg" in result.output
+    assert "1 card in 1 part → build/three-levels--grep-tcp.apkg" in result.output
     outputs = sorted(p.name for p in Path("build").iterdir() if p.name != ".cache")
     assert outputs == ["three-levels--grep-tcp.apkg"]
     merged = runner.invoke(cli, ["build", "--merge", "--grep", "tcp"])
     assert merged.exit_code == 0, merged.output
-    assert "1 cards in 1 parts → build/deckgen--grep-tcp.apkg" in merged.output
+    assert "1 card in 1 part → build/deckgen--grep-tcp.apkg" in merged.output
     nothing = runner.invoke(cli, ["build", "--grep", "zebra"])
     assert nothing.exit_code == 1
     assert nothing.output.endswith("deckgen: error: --grep 'zebra' selects no card in any source\n")

@@ -84,7 +84,7 @@ def test_shape__unanswered_question_is_skipped_with_a_warning(tmp_path: Path) ->
     result = CliRunner().invoke(cli, ["build", str(source), "-o", str(tmp_path / "f.apkg")])
     assert result.exit_code == 0, result.output
     assert f"{source}:16: warning: question has no answer; skipped\n" in result.output
-    assert "3 cards in 1 parts" in result.output
+    assert "3 cards in 1 part" in result.output
 
 
 def test_shape__command_line_levels_override_detection(tmp_path: Path) -> None:

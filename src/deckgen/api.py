@@ -15,6 +15,7 @@ from pathlib import Path
 
 from deckgen.anki.package import write_package
 from deckgen.anki.themes import DEFAULT_THEME
+from deckgen.atomic import clean_stale
 from deckgen.cache.files import ProjectCache
 from deckgen.cache.layer import BuildCache
 from deckgen.config.members import Project
@@ -26,6 +27,7 @@ from deckgen.identity.ledger import ProjectState, adopt, dump_ledger, load_ledge
 from deckgen.identity.state import dump_state, load_state, state_path, write_state_text
 from deckgen.model import Deck, Diagnostic, Note
 from deckgen.options import BuildOptions, BuildReport
+from deckgen.outputs import check_output, deck_lock, safe_default
 from deckgen.pipeline import Built, BuiltProject, run, run_project
 from deckgen.process import Progress
 from deckgen.select import EmptySelectionError, Selection, select_deck
@@ -63,8 +65,25 @@ def build(
     card rendered.
     """
     options = options or BuildOptions()
-    started = time.perf_counter()
     output = output or default_output(source, selection=options.selection)
+    config = options.config.path if options.config else None
+    check_output(output, ".apkg", (source, state_file, config))
+    with deck_lock(output):
+        for written in (output, state_file):
+            if written is not None:
+                clean_stale(written)
+        return _build(source, output, options, state_file, clock, progress)
+
+
+def _build(
+    source: Path,
+    output: Path,
+    options: BuildOptions,
+    state_file: Path | None,
+    clock: Callable[[], float],
+    progress: Progress | None,
+) -> BuildReport:
+    started = time.perf_counter()
     cache = BuildCache(source, output, state_file, options) if state_file else None
     previous = None
     if state_file is not None and cache is not None:
@@ -83,14 +102,14 @@ def build(
             )
         previous = cache.previous_state(state) or load_state(state_file)
     built = run(source, options, previous, now=int(clock()), reuse=cache, progress=progress)
-    written, cards, parts = _write(built, output, state_file, cache)
+    written, cards, parts, unsaved = _write(built, output, state_file, cache)
     return BuildReport(
         source=source,
         output=output,
         cards=cards,
         parts=parts,
         seconds=time.perf_counter() - started,
-        diagnostics=built.revision.diagnostics,
+        diagnostics=built.revision.diagnostics + unsaved,
         revision=built.revision if state_file else None,
         state_written=state_file if written else None,
         reparsed=len(built.rendered.document.cards)
@@ -102,9 +121,10 @@ def build(
 
 def _write(
     built: Built, output: Path, state_file: Path | None, cache: BuildCache | None
-) -> tuple[bool, int, int]:
+) -> tuple[bool, int, int, tuple[Diagnostic, ...]]:
     """The write stage: the selected notes' package, then the state file, then the cache.
-    Returns whether the state file changed, and the package's card and part counts."""
+    Returns whether the state file changed, the package's card and part counts, and a warning
+    when the cache could not be written."""
     rendered, revision = built.rendered, built.revision
     options = rendered.options
     deck = select_deck(rendered.document, revision.deck, options.selection, options.topics)
@@ -117,13 +137,38 @@ def _write(
     )
     cards, parts = len(deck.notes), len({note.part for note in deck.notes})
     if state_file is None:
-        return False, cards, parts
+        return False, cards, parts, ()
     state_text = dump_state(revision.state)
     written = write_state_text(state_text, state_file)
+    unsaved: tuple[Diagnostic, ...] = ()
     if cache is not None:
         state = hashlib.sha256(state_text.encode()).hexdigest()
-        cache.save(built, package=package, state=state, cards=cards, parts=parts)
-    return written, cards, parts
+        unsaved = _cached(
+            output,
+            lambda: cache.save(built, package=package, state=state, cards=cards, parts=parts),
+        )
+    return written, cards, parts, unsaved
+
+
+def _cached(output: Path, save: Callable[[], None]) -> tuple[Diagnostic, ...]:
+    """Run `save`; a cache that cannot be written (a full disk) is a warning, not a failure:
+    the package and state are written by then, and the cache only makes the next build faster."""
+    try:
+        save()
+    except (DeckgenError, OSError) as exc:
+        if isinstance(exc, SourceError):
+            reason = exc.message.removeprefix("cannot write: ")
+        else:
+            reason = getattr(exc, "strerror", None) or str(exc)
+        return (
+            Diagnostic(
+                output,
+                None,
+                "warning",
+                f"build cache not saved ({reason}); the next build renders every card again",
+            ),
+        )
+    return ()
 
 
 def build_project(
@@ -140,8 +185,18 @@ def build_project(
     the package is written. A project without a state file yet adopts the one-file states its
     files had, so converting keeps every ID."""
     options = options or BuildOptions()
-    started = time.perf_counter()
     output = output or project_output(project, options.selection)
+    check_output(output, ".apkg", (*project.files, project.config.path, project.state_file))
+    with deck_lock(output):
+        for written in (output, project.state_file):
+            clean_stale(written)
+        return _build_project(project, output, options, clock)
+
+
+def _build_project(
+    project: Project, output: Path, options: BuildOptions, clock: Callable[[], float]
+) -> BuildReport:
+    started = time.perf_counter()
     cache = ProjectCache(project, output, options)
     state_bytes = _read(project.state_file)
     entry = cache.unchanged(project, state_bytes, _read(output))
@@ -172,14 +227,16 @@ def build_project(
     cards = len(deck.notes)
     parts = len({(note.source.split("#")[0], note.part) for note in deck.notes})
     state = hashlib.sha256(state_text.encode()).hexdigest()
-    cache.save(built, package=package, state=state, cards=cards, parts=parts)
+    unsaved = _cached(
+        output, lambda: cache.save(built, package=package, state=state, cards=cards, parts=parts)
+    )
     return BuildReport(
         source=project.config.path or project.root,
         output=output,
         cards=cards,
         parts=parts,
         seconds=time.perf_counter() - started,
-        diagnostics=revision.diagnostics,
+        diagnostics=revision.diagnostics + unsaved,
         revision=revision,
         state_written=project.state_file if written else None,
         reparsed=sum(len(m.rendered.document.cards) for m in built.members)
@@ -206,7 +263,7 @@ def project_output(project: Project, selection: Selection | None = None) -> Path
     """`build/<slug of the deck>.apkg` in the project, or `…--<what was selected>.apkg`."""
     stem = slugify(project.deck) or "deck"
     label = selection.label() if selection else ""
-    return project.build_dir / (f"{stem}--{label}.apkg" if label else f"{stem}.apkg")
+    return safe_default(project.build_dir / (f"{stem}--{label}.apkg" if label else f"{stem}.apkg"))
 
 
 def select_project(built: BuiltProject, selection: Selection) -> Deck:

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from deckgen.errors import SourceError
+
+LEGACY_TMP_AGE = 3600
+"""Seconds after which a temp file of the older pattern (no process ID) counts as left behind."""
 
 
 @contextmanager
@@ -28,7 +33,10 @@ def atomic_path(path: Path, *, sync: bool = True, staging: Path | None = None) -
     try:
         folder = path.parent if staging is None else staging
         folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        clean_stale(path, folder)
+        # The writer's process ID in the name tells a later build whether it was left behind.
+        prefix = f".{path.name}.{os.getpid()}."
+        fd, tmp_name = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=folder)
     except OSError as exc:
         raise SourceError(path, None, f"cannot write: {_reason(exc)}") from None
     os.close(fd)
@@ -45,6 +53,44 @@ def atomic_path(path: Path, *, sync: bool = True, staging: Path | None = None) -
         raise SourceError(path, None, f"cannot write: {_reason(exc)}") from None
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def clean_stale(path: Path, folder: Path | None = None) -> None:
+    """Delete the temp files for `path` in `folder` (default: its own) that a killed build left:
+    `.<name>.<pid>.<random>.tmp` whose process is gone (or, from deckgen before the process ID
+    was in the name, `.<name>.<random>.tmp` over an hour old). A running build's temp file, and
+    any file not of this pattern, is left alone."""
+    folder = path.parent if folder is None else folder
+    pattern = re.compile(re.escape(f".{path.name}.") + r"(?:(?P<pid>\d+)\.)?[A-Za-z0-9_]{8}\.tmp")
+    try:
+        names = [entry.name for entry in os.scandir(folder) if pattern.fullmatch(entry.name)]
+    except OSError:
+        return
+    for name in names:
+        found = pattern.fullmatch(name)
+        pid = found["pid"] if found else None
+        stale = not _alive(int(pid)) if pid else _older(folder / name, LEGACY_TMP_AGE)
+        if stale:
+            (folder / name).unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # someone else's process: alive
+    return True
+
+
+def _older(path: Path, seconds: float) -> bool:
+    try:
+        return time.time() - path.stat().st_mtime > seconds
+    except OSError:
+        return False
 
 
 def write_bytes_atomic(path: Path, data: bytes, *, sync: bool = True) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from deckgen.config.members import Project
 from deckgen.model import Deck, Document, MediaFile, Note, NoteFields
 from deckgen.options import BuildOptions
+from deckgen.outputs import safe_default
 from deckgen.select import Selection, part_topics
 from deckgen.slug import slugify
 
@@ -145,6 +146,8 @@ def _deck_part(name: str) -> str:
 def default_output(
     source: Path, build_dir: Path = Path("build"), selection: Selection | None = None
 ) -> Path:
-    """`build/<stem>.apkg`, or `build/<stem>--<what was selected>.apkg` for a subset."""
+    """`build/<stem>.apkg`, or `build/<stem>--<what was selected>.apkg` for a subset;
+    `deck-<name>` when Anki would take the name for a whole-collection backup."""
     label = selection.label() if selection else ""
-    return build_dir / (f"{source.stem}--{label}.apkg" if label else f"{source.stem}.apkg")
+    name = f"{source.stem}--{label}.apkg" if label else f"{source.stem}.apkg"
+    return safe_default(build_dir / name)

@@ -13,6 +13,7 @@ from deckgen.errors import DeckgenError, SourceError
 from deckgen.identity.state import DeckState, load_state, save_state
 from deckgen.model import Deck, Diagnostic, MediaFile, Note
 from deckgen.options import BuildOptions, BuildReport
+from deckgen.outputs import check_output, deck_lock, safe_default
 from deckgen.pipeline import run
 from deckgen.select import EmptySelectionError, select_deck, skipped_message
 from deckgen.slug import slugify
@@ -30,7 +31,7 @@ def default_merged_output(options: BuildOptions, build_dir: Path = Path("build")
     """`build/<deck name>.apkg`, with what was selected appended as for a single source."""
     stem = slugify(merged_deck_name(options)) or MERGED_DECK
     label = options.selection.label() if options.selection else ""
-    return build_dir / (f"{stem}--{label}.apkg" if label else f"{stem}.apkg")
+    return safe_default(build_dir / (f"{stem}--{label}.apkg" if label else f"{stem}.apkg"))
 
 
 def build_merged(
@@ -53,6 +54,23 @@ def build_merged(
     """
 
     options = options or BuildOptions()
+    output = output or default_merged_output(options)
+    inputs: list[Path | None] = [*sources, *(state_file_for(s) for s in sources if state_file_for)]
+    if options.config is not None:
+        inputs.append(options.config.path)
+    check_output(output, ".apkg", inputs)
+    with deck_lock(output):
+        return _build_merged(sources, output, options, options_for, state_file_for, clock)
+
+
+def _build_merged(
+    sources: Sequence[Path],
+    output: Path,
+    options: BuildOptions,
+    options_for: Callable[[Path], BuildOptions] | None,
+    state_file_for: Callable[[Path], Path] | None,
+    clock: Callable[[], float],
+) -> BuildReport:
     started = time.perf_counter()
     name = merged_deck_name(options)
     now = int(clock())
@@ -95,7 +113,6 @@ def build_merged(
             notes.append(replace(note, deck=subdeck))
     if not notes:
         raise DeckgenError(f"{options.selection.describe()} selects no card in any source")
-    output = output or default_merged_output(options)
     deck = Deck(name, tuple(notes), tuple(media[key] for key in sorted(media)))
     notetype_mtime = max((state.notetype.mtime for state, _ in states), default=None)
     # One package has one notetype, so one theme: the first file's.

@@ -15,10 +15,10 @@ from pathlib import Path
 from deckgen.anki.collection import DeckLayout, SkeletonKey, fill, layout
 from deckgen.anki.themes import DEFAULT_THEME, theme_css
 from deckgen.atomic import atomic_path
-from deckgen.errors import SourceError
 from deckgen.identity.history import digest
 from deckgen.identity.ids import deck_id
 from deckgen.model import Deck, MediaFile
+from deckgen.outputs import refusal, restores_collection
 
 # Fixed forever: Anki matches notetypes by ID, and re-import updates notes only while the
 # field and template lists stay exactly these.
@@ -66,11 +66,13 @@ def write_package(
     only when it is newer); without it the newest note's mtime stands in. `skeletons` holds
     empty collections genanki made before, by what they are made of; one made now is added.
     """
-    if path.name == "collection.apkg":
-        raise SourceError(
+    if restores_collection(path):
+        # The commands refuse such a name before any work (`check_output`); this is the last
+        # guard, for a caller of the library.
+        raise refusal(
             path,
-            None,
-            "Anki treats 'collection.apkg' as a whole-collection backup; choose another name",
+            "Anki imports a file of this name as a whole-collection backup that replaces "
+            "your collection; choose another name",
         )
     mtime = max((n.mtime for n in deck.notes), default=0)
     stamp = mtime if notetype_mtime is None else notetype_mtime

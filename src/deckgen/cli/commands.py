@@ -25,6 +25,7 @@ from deckgen.cli.options import (
     reading_options,
     selection_options,
 )
+from deckgen.cli.say import plural
 from deckgen.model import Diagnostic
 from deckgen.options import BuildOptions, BuildReport
 
@@ -250,8 +251,6 @@ def check(
 
 def _echo_checked(diagnostics: list[Diagnostic], files: int) -> None:
     """Every diagnostic, the counts, and exit status 1 when there is an error."""
-    from deckgen.cli.output import plural
-
     counts = {"error": 0, "warning": 0, "info": 0}
     for diagnostic in diagnostics:
         counts[diagnostic.severity] += 1
@@ -315,7 +314,7 @@ def status(
             if previous is None:
                 click.echo(
                     f"{path}: no {state_path(path).name} yet: the next build gives "
-                    f"{len(revision.deck.notes)} cards their question-based IDs"
+                    f"{plural(len(revision.deck.notes), 'card')} their question-based IDs"
                 )
                 continue
             for line in status_lines(path, revision, subdecks=bool(settled.subdecks)):
@@ -346,7 +345,9 @@ def prune(sources: tuple[Path, ...]) -> None:
                 continue
             save_state(replace(state, removed=()), state_file)
             ids = [card.id for card in state.removed]
-            click.echo(f"{state_file}: forgot {len(ids)} removed note(s): {removed_search(ids)}")
+            click.echo(
+                f"{state_file}: forgot {plural(len(ids), 'removed note')}: {removed_search(ids)}"
+            )
 
 
 @cli.command()
@@ -405,8 +406,8 @@ def preview(
                 if diagnostic.severity != "info":
                     click.echo(str(diagnostic), err=True)
             click.echo(
-                f"{report.cards} cards in {report.parts} parts, {report.math} math spans "
-                f"→ {report.output} ({report.seconds:.2f} s)"
+                f"{plural(report.cards, 'card')} in {plural(report.parts, 'part')}, "
+                f"{plural(report.math, 'math span')} → {report.output} ({report.seconds:.2f} s)"
             )
 
 

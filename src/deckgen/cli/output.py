@@ -9,6 +9,7 @@ import click
 
 from deckgen.cli.progress import CardCounter
 from deckgen.cli.report import limits, removed_notice, summary
+from deckgen.cli.say import plural
 from deckgen.identity.history import Revision
 from deckgen.options import BuildReport
 
@@ -23,18 +24,13 @@ def card_counter(quiet: bool) -> Callable[[int, int], None] | None:
 
 def build_summary(report: BuildReport) -> str:
     """The one line a build ends with: cards, parts, output path, seconds."""
-    what = f"{report.cards} cards in {report.parts} parts"
+    what = f"{plural(report.cards, 'card')} in {plural(report.parts, 'part')}"
     if report.up_to_date:
         return f"{what}: {report.output} is up to date, nothing written ({report.seconds:.2f} s)"
     spared = ""
     if report.reparsed is not None and report.reparsed < report.cards:
         spared = f", {report.reparsed} rendered again, the rest from the cache"
     return f"{what} → {report.output} ({report.seconds:.2f} s{spared})"
-
-
-def plural(number: int, noun: str) -> str:
-    """`1 error`, `2 errors`."""
-    return f"{number} {noun}{'s' if number != 1 else ''}"
 
 
 def echo_revision(revision: Revision, *, subdecks: bool) -> None:

@@ -24,6 +24,7 @@ from deckgen.errors import DeckgenError
 from deckgen.identity.state import load_state, state_path
 from deckgen.model import Card, Deck, Diagnostic, Document, Note
 from deckgen.options import BuildOptions
+from deckgen.outputs import check_output
 from deckgen.pipeline import run
 from deckgen.preview.markup import ShownCard, page_html
 from deckgen.render.mathml import html_with_mathml
@@ -89,13 +90,19 @@ def preview(
     """
     options = options or BuildOptions()
     started = time.perf_counter()
+    if output is not None:
+        # Checked before the work; a default output is checked once its name is known.
+        config = options.config.path if options.config else None
+        check_output(output, ".html", (source, state_path(source), config))
     previous = load_state(state_path(source))
     # A preview is for looking, so problems `check` finds are reported, not a reason to stop.
     built = run(source, replace(options, force=True), previous, now=int(time.time()))
     document, revision, options = built.rendered.document, built.revision, built.rendered.options
     deck = select_deck(document, revision.deck, options.selection, options.topics)
     page, math, diagnostics = preview_page(document, revision.deck, deck, options)
-    output = output or default_preview_output(source, selection=options.selection)
+    if output is None:
+        output = default_preview_output(source, selection=options.selection)
+        check_output(output, ".html", (source, state_path(source)))
     with atomic_path(output) as tmp:
         tmp.write_text(page, encoding="utf-8")
     return PreviewReport(
