@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -273,3 +274,87 @@ def test_bad_input__math_and_code_in_a_question_heading_render(
     deck = built("math-heading")
     assert list(deck.notes) == ["Why \\(\\sqrt{d_k}\\) in <code>softmax</code>?"]
     assert deck.stderr == ""
+
+
+# A state file edited by hand or by a merge (issue 15): its edit, and the message with {p}.
+STATE_DOC = "## Part 1: A\n\n### Q1\n\nA1.\n\n### Q2\n\nA2.\n"
+STATE_EDITS: list[tuple[str, Callable[[str], str], str]] = [
+    (
+        "duplicate-key",
+        lambda text: text.replace('"question": ', '"id": "dg-other", "question": ', 1),
+        '{p}:{id2}: error: "id" appears twice in this object\n',
+    ),
+    (
+        "duplicate-top-key",
+        lambda text: text.replace('"version": 1,', '"version": 1,\n  "version": 1,', 1),
+        '{p}:4: error: "version" appears twice in this object\n',
+    ),
+    (
+        "merge-conflict",
+        lambda text: text.replace('"cards": [\n', '"cards": [\n<<<<<<< HEAD\n', 1).replace(
+            '  "removed"', '=======\n>>>>>>> theirs\n  "removed"', 1
+        ),
+        (
+            "{p}:{conflict}: error: git merge conflict in x.deckgen.json at line {conflict}: keep "
+            "the cards of both sides (for a card changed on both sides, the one with the larger "
+            "mtime), delete the conflict markers, then build again\n"
+        ),
+    ),
+    (
+        "huge-number",
+        lambda text: text.replace('"version": 1', '"version": 1' + "0" * 5000, 1),
+        '{p}:1: error: "version" is out of range: 100000000000…(5001 digits)\n',
+    ),
+    (
+        "nan",
+        lambda text: text.replace('"version": 1', '"version": NaN', 1),
+        '{p}:1: error: "version" is out of range: NaN\n',
+    ),
+    (
+        "huge-mtime",
+        lambda text: re.sub(r'"mtime": \d+', '"mtime": ' + "9" * 5000, text, count=1),
+        '{p}:{nt}: error: "mtime" is out of range: 999999999999…(5000 digits)\n',
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "edit", "expected"), STATE_EDITS, ids=[edit[0] for edit in STATE_EDITS]
+)
+def test_bad_input__a_state_file_that_cannot_be_trusted_names_its_line(
+    tmp_path: Path, name: str, edit: Callable[[str], str], expected: str
+) -> None:
+    source = tmp_path / "x.md"
+    source.write_text(STATE_DOC, encoding="utf-8")
+    out = tmp_path / "x.apkg"
+    assert CliRunner().invoke(cli, ["build", str(source), "-o", str(out), "-q"]).exit_code == 0
+    out.unlink()
+    state = tmp_path / "x.deckgen.json"
+    text = edit(state.read_text(encoding="utf-8"))
+    state.write_text(text, encoding="utf-8")
+    lines = text.splitlines()
+    result = CliRunner().invoke(cli, ["build", str(source), "-o", str(out)])
+    assert result.exit_code == 1
+    places = {
+        "p": state,
+        "id2": next((n for n, line in enumerate(lines, 1) if '"dg-other"' in line), 0),
+        "conflict": lines.index("<<<<<<< HEAD") + 1 if "<<<<<<< HEAD" in lines else 0,
+        "nt": next(n for n, line in enumerate(lines, 1) if '"notetype"' in line),
+    }
+    assert result.output == expected.format(**places)
+    assert not out.exists()
+
+
+def test_bad_input__a_state_file_saved_with_a_bom_is_read(tmp_path: Path) -> None:
+    source = tmp_path / "x.md"
+    source.write_text(STATE_DOC, encoding="utf-8")
+    out = tmp_path / "x.apkg"
+    assert CliRunner().invoke(cli, ["build", str(source), "-o", str(out), "-q"]).exit_code == 0
+    state = tmp_path / "x.deckgen.json"
+    before = out.read_bytes()
+    state.write_bytes("\ufeff".encode() + state.read_bytes())
+    out.unlink()
+    result = CliRunner().invoke(cli, ["build", str(source), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    # The same cards, IDs and mtimes: the same package.
+    assert out.read_bytes() == before

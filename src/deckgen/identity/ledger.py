@@ -26,7 +26,7 @@ from deckgen.identity.state import (
     read_mtime,
     write_state_text,
 )
-from deckgen.identity.strictjson import ObjectReader
+from deckgen.identity.strictjson import ObjectReader, bounded_int
 
 FORMAT = "deckgen-project-state"
 VERSION = 1
@@ -183,7 +183,7 @@ def _file(entry: ObjectReader) -> str:
 
 def _object(path: Path, number: int, line: str) -> ObjectReader:
     try:
-        value = json.loads(line, object_pairs_hook=_no_duplicates)
+        value = json.loads(line, object_pairs_hook=_no_duplicates, parse_int=bounded_int)
     except json.JSONDecodeError as exc:
         raise SourceError(path, number, f"not valid JSON: {exc.msg} (column {exc.colno})") from None
     except _DuplicateKeyError as exc:

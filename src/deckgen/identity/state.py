@@ -140,13 +140,16 @@ def write_state_text(text: str, path: Path) -> bool:
 def load_state(path: Path) -> DeckState | None:
     """The state in `path`, None when there is no such file; SourceError when it cannot be trusted."""
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         return None
-    except UnicodeDecodeError as exc:
-        raise SourceError(path, None, f"not UTF-8 ({exc.reason})") from None
     except OSError as exc:
         raise SourceError(path, None, f"cannot read: {exc.strerror or exc}") from None
+    try:
+        # An editor may have saved it with a BOM; it says nothing about the cards.
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SourceError(path, None, f"not UTF-8 ({exc.reason})") from None
     return parse_state(text, path)
 
 
