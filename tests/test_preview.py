@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from deckgen.anki.package import BACK, FRONT, notetype_css
 from deckgen.api import BuildOptions
@@ -15,6 +19,7 @@ from deckgen.cli.commands import cli
 from deckgen.errors import DeckgenError
 from deckgen.model import Note
 from deckgen.preview.page import PreviewReport, card_faces, fill_template, preview
+from deckgen.render.mathml import html_with_mathml
 from tests.conftest import ROOT, SEED
 
 
@@ -134,3 +139,49 @@ def test_preview__takes_builds_settings_and_selection(
     ]
     assert page.count('<article class="pv-card"') == 30
     assert "<title>Interview Questions &amp; Answers · preview</title>" in page
+
+
+def test_preview__ordinary_latex_the_converter_cannot_draw_is_shown_as_latex(
+    tmp_path: Path,
+) -> None:
+    # Issue 15: both stopped the preview with an internal error while `check` was clean.
+    source = tmp_path / "math.md"
+    source.write_text(
+        "## Part 1: A\n\n### Q\n\n$$\\begin{aligned} a &= b \\end{aligned}$$\n\n"
+        "Costs: $\\text{R&D}$.\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "math.html"
+    result = CliRunner().invoke(cli, ["preview", str(source), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        f"{source}:5: warning: math shown as LaTeX in the preview (`&` outside an environment "
+        "the converter knows (e.g. aligned)): \\begin{aligned} a &= b \\end{aligned}\n"
+    )
+    assert result.stdout.startswith(f"1 card in 1 part, 1 math span → {out} (")
+    page = out.read_text(encoding="utf-8")
+    assert "<mtext>R&amp;D</mtext>" in page
+    assert 'class="dg-math-raw" title="not rendered: `&amp;` outside' in page
+
+
+# Pieces of LaTeX, joined at random: commands, environments, braces and HTML-ish characters.
+LATEX_PIECES = [
+    *"ab1{}[]()^_&<>|\\ ,.'=+-%#",
+    *("\\frac", "\\text", "\\begin{aligned}", "\\end{aligned}", "\\left(", "\\right)"),
+    *("\\sqrt", "\\mathbb", "\\\\", "\\begin{matrix}", "\\end{matrix}", "\\operatorname"),
+    *("\\sum_", "\\hat", "\\overbrace", "&amp;", "\\{", "\\}", "\\text{R&D}"),
+]
+LATEX = st.lists(st.sampled_from(LATEX_PIECES), max_size=20).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(latex=LATEX, display=st.booleans())
+def test_preview__any_formula_becomes_mathml_or_latex_never_an_error(
+    latex: str, display: bool
+) -> None:
+    span = f"\\[{latex}\\]" if display else f"\\({latex}\\)"
+    shown = html_with_mathml(f"<p>{html.escape(span)}</p>")  # never raises
+    drawn = re.findall(r"<math\b.*?</math>", shown.html, re.DOTALL)
+    assert len(drawn) == shown.rendered
+    for mathml in drawn:
+        ET.fromstring(mathml)  # well-formed: a browser draws it as MathML, not as text

@@ -29,6 +29,7 @@ _ARITY = {
     "munderover": 3,
 }
 _COMMAND = re.compile(r"^\\[A-Za-z]+$")
+_BARE_AMPERSAND = re.compile(r"&(?!#x?[0-9A-Fa-f]+;|[A-Za-z]+;)")
 # Standard LaTeX operator names latex2mathml does not know; written out, they render the same.
 _OPERATORS = re.compile(r"\\(arg)(?![A-Za-z])")
 RAW_CLASS = "dg-math-raw"
@@ -82,7 +83,14 @@ def latex_to_mathml(latex: str, *, display: bool) -> str:
         reason = "ends too early: a command lacks its argument" if early else str(exc)
         reason = reason or _words(type(exc).__name__)
         raise ValueError(reason) from None
-    _check(ET.fromstring(mathml))
+    # latex2mathml leaves `&` and `<` of some input unescaped (`\\text{R&D}`, an `aligned`
+    # environment's `&`): a bare `&` is escaped, and whatever still does not parse is refused.
+    mathml = _BARE_AMPERSAND.sub("&amp;", mathml)
+    try:
+        tree = ET.fromstring(mathml)
+    except ET.ParseError:
+        raise ValueError("the converter made MathML that is not well-formed") from None
+    _check(tree)
     return mathml
 
 
@@ -98,11 +106,18 @@ def html_with_mathml(fragment: str) -> MathHtml:
         try:
             mathml = latex_to_mathml(latex, display=display)
         except ValueError as exc:
-            unrendered.append(UnrenderedMath(latex, str(exc)))
-            reason = html.escape(f"not rendered: {exc}")
-            return f'<span class="{RAW_CLASS}" title="{reason}">{match[0]}</span>'
-        rendered += 1
-        return f'<span class="{DISPLAY_CLASS if display else INLINE_CLASS}">{mathml}</span>'
+            reason = str(exc)
+        except Exception as exc:  # noqa: BLE001  (the converter's own failure, whatever it is)
+            # Any formula the converter cannot handle is shown as LaTeX, as the README
+            # promises: a preview must never stop on ordinary math `check` accepts.
+            reason = f"the converter failed: {type(exc).__name__}"
+        else:
+            rendered += 1
+            kind = DISPLAY_CLASS if display else INLINE_CLASS
+            return f'<span class="{kind}">{mathml}</span>'
+        unrendered.append(UnrenderedMath(latex, reason))
+        title = html.escape(f"not rendered: {reason}")
+        return f'<span class="{RAW_CLASS}" title="{title}">{match[0]}</span>'
 
     pieces = _CODE.split(fragment)
     # split() with one group alternates: text, code, text, code, …
@@ -115,6 +130,9 @@ def _check(element: ET.Element) -> None:
     text = (element.text or "").strip()
     if tag in {"mi", "mo", "mn", "mtext"} and _COMMAND.match(text):
         raise ValueError(f"unknown command {text}")
+    if tag in {"mi", "mo"} and text == "&":
+        # An alignment point the converter did not place: it would show as a literal `&`.
+        raise ValueError("`&` outside an environment the converter knows (e.g. aligned)")
     needed = _ARITY.get(tag)
     if needed is not None and len(element) != needed:
         raise ValueError(f"{tag.removeprefix('m')} needs {needed} arguments, got {len(element)}")
