@@ -120,7 +120,21 @@ def test_cli__an_internal_bug_is_one_line_not_a_traceback(
     monkeypatch.setattr(deckgen.api, "run", broken)
     out = tmp_path / "deck.apkg"
     result = CliRunner().invoke(cli, ["build", str(seed_copy), "-o", str(out)])
-    assert result.exit_code == 2
-    assert result.output == "deckgen: internal error: ValueError: boom (please report this)\n"
+    # 3: not a user error (1), not a usage error (2, click's).
+    assert result.exit_code == 3
+    assert result.output == (
+        "deckgen: internal error: ValueError: boom "
+        "(please report this; rerun with --debug for the traceback)\n"
+    )
     assert "Traceback" not in result.output
     assert not out.exists()
+    for args, env in (
+        (["--debug", "build", str(seed_copy), "-o", str(out)], {}),
+        (["build", str(seed_copy), "-o", str(out)], {"DECKGEN_DEBUG": "1"}),
+    ):
+        debugged = CliRunner().invoke(cli, args, env=env)
+        assert debugged.exit_code == 3
+        assert debugged.stderr.startswith("Traceback (most recent call last):\n")
+        assert debugged.stderr.endswith(
+            "ValueError: boom\ndeckgen: internal error: ValueError: boom (please report this)\n"
+        )

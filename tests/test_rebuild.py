@@ -205,7 +205,7 @@ def test_cli__build_reports_removed_notes_and_prune_forgets_them(doc: Path, tmp_
 
     pruned = runner.invoke(cli, ["prune", str(doc)])
     assert pruned.output == (
-        f'{state_path(doc)}: forgot 1 removed note(s): "note:deckgen Q&A" (ID:my-own-b)\n'
+        f'{state_path(doc)}: forgot 1 removed note: "note:deckgen Q&A" (ID:my-own-b)\n'
     )
     recorded = load_state(state_path(doc))
     assert recorded is not None and recorded.removed == ()

@@ -8,7 +8,10 @@ import json
 import os
 import re
 import socket
+import subprocess
+import sys
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -517,6 +520,7 @@ def test_safety__a_cache_that_cannot_be_written_warns_and_the_build_succeeds(
 
     source = _write_doc(tmp_path, "A.")
     out = tmp_path / "doc.apkg"
+
     def disk_full(path: Path, **kwargs: Any) -> Any:
         # Only the cache's write fails: the package and state went to disk before it.
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
@@ -532,9 +536,6 @@ def test_safety__a_cache_that_cannot_be_written_warns_and_the_build_succeeds(
 
 
 def test_safety__temp_files_a_killed_build_left_are_cleaned_up(tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
     source = _write_doc(tmp_path, "A.")
     out = tmp_path / "build" / "doc.apkg"
     out.parent.mkdir()
@@ -584,3 +585,49 @@ def test_safety__a_second_build_of_the_same_deck_waits_then_names_the_holder(
     # file goes with it.
     assert _build(str(source), "-o", str(out)).exit_code == 0
     assert not lock.exists()
+
+
+CHILD_OUTLIVES = """
+import os, sys, time
+from deckgen import forked
+
+real_fork = os.fork
+
+
+def fork() -> int:
+    pid = real_fork()
+    if pid:
+        print(pid, flush=True)
+    return pid
+
+
+os.fork = fork
+forked.usable_cores = lambda: 2  # a second core, so that a child is forked
+with forked.started_in_child(lambda: time.sleep(120)):
+    time.sleep(120)
+"""
+
+
+def test_safety__a_forked_child_dies_with_its_build(tmp_path: Path) -> None:
+    parent = subprocess.Popen(
+        [sys.executable, "-c", CHILD_OUTLIVES], stdout=subprocess.PIPE, text=True
+    )
+    assert parent.stdout is not None
+    child = int(parent.stdout.readline())
+    parent.kill()  # as a killed build: no cleanup of its own runs
+    parent.wait()
+    # The kernel ends the child at once; it may stay a zombie until something reaps it.
+    for _ in range(1000):  # up to ~10 s on a loaded machine: a bound, not a measurement
+        if _state(child) in ("gone", "Z", "X"):
+            break
+        time.sleep(0.01)
+    assert _state(child) in ("gone", "Z", "X")
+
+
+def _state(pid: int) -> str:
+    """The process's state letter from /proc (R, S, Z, …), or "gone"."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    except OSError:
+        return "gone"
+    return stat.rsplit(")", 1)[1].split()[0]

@@ -11,7 +11,7 @@ from deckgen.model import Deck, Document, MediaFile, Note, NoteFields
 from deckgen.options import BuildOptions
 from deckgen.outputs import safe_default
 from deckgen.select import Selection, part_topics
-from deckgen.slug import slugify
+from deckgen.slug import bounded, slugify
 
 
 def deck_name(document: Document, options: BuildOptions) -> str:
@@ -109,7 +109,10 @@ def project_placement(
     relative = project.relative(document.path)
     folders = project.folders(document.path)
     stem = document.path.stem
-    place = (*(slugify(folder) or "folder" for folder in folders), slugify(stem) or "file")
+    place = (
+        *(bounded(slugify(folder)) or "folder" for folder in folders),
+        bounded(slugify(stem)) or "file",
+    )
     layout = project_subdecks(project, subdecks)
     subdeck = None
     if layout in ("folders", "files", "parts"):

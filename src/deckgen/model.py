@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from deckgen.slug import slugify
+from deckgen.slug import bounded, slugify
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,8 +24,9 @@ class Part:
 
     @property
     def tag_name(self) -> str:
-        """Tag component that sorts by number and reads as the topic, e.g. `01-lstm`."""
-        slug = slugify(self.title) or "part"
+        """Tag component that sorts by number and reads as the topic, e.g. `01-lstm` (at most
+        `MAX_TAG_PIECE` characters after the number)."""
+        slug = bounded(slugify(self.title)) or "part"
         return f"{self.number:02d}-{slug}"
 
 

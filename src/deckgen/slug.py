@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from functools import lru_cache
@@ -20,6 +21,20 @@ def slugify(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).lower()
     text = _DROP.sub("", text).replace("_", "")
     return _SPACES.sub("-", text.strip()).strip("-")
+
+
+MAX_TAG_PIECE = 64
+"""The longest piece of a tag (a part, folder or file slug): a 100,000-character heading must not
+make a 100,000-character tag, which Anki's tag list and search show whole."""
+
+
+def bounded(slug: str, limit: int = MAX_TAG_PIECE) -> str:
+    """`slug` when at most `limit` characters, else its start and 8 hex digits of its SHA-256:
+    two long headings that start alike still get tags of their own."""
+    if len(slug) <= limit:
+        return slug
+    digest = hashlib.sha256(slug.encode()).hexdigest()[:8]
+    return f"{slug[: limit - 9].rstrip('-')}-{digest}"
 
 
 def unique_anchors(texts: list[str]) -> list[str]:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import click
@@ -20,10 +21,12 @@ from deckgen.anki.themes import DEFAULT_THEME, THEMES
 from deckgen.cli.errors import reported_errors
 from deckgen.cli.options import (
     ConfigFinder,
-    each_selected,
+    build_each,
     make_selection,
     reading_options,
+    refuse_collisions,
     selection_options,
+    verbosity_options,
 )
 from deckgen.cli.say import plural
 from deckgen.model import Diagnostic
@@ -37,6 +40,12 @@ allow_html_option = click.option(
     is_flag=True,
     help="Keep raw HTML from the source (sanitised) instead of escaping it.",
 )
+name_option = click.option(
+    "--name",
+    metavar="NAME",
+    callback=lambda ctx, param, value: _check_name(ctx, param, value),
+    help="The file name standard input (SOURCE -) stands for, without .md (default: stdin).",
+)
 theme_option = click.option(
     "--theme",
     type=click.Choice(sorted(THEMES)),
@@ -47,16 +56,41 @@ theme_option = click.option(
 )
 
 
+def _check_name(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from deckgen.cli.stdin import check_name
+
+    return check_name(ctx, param, value)
+
+
+def _debug(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    from deckgen.cli import say
+
+    say.set_debug(value)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="deckgen")
+@click.option(
+    "--debug",
+    is_flag=True,
+    expose_value=False,
+    callback=_debug,
+    help="Print the traceback of an internal error (also DECKGEN_DEBUG=1).",
+)
 def cli() -> None:
     """Turn Markdown study documents into Anki decks that keep their review history."""
+    from deckgen.cli import say
+
+    say.reset()
 
 
 @cli.command()
 @source_args
 @click.option(
-    "-o", "--output", type=click.Path(path_type=Path), help="Output file (one source only)."
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Output file (one source only); - writes the package to standard output.",
 )
 @click.option("--deck", "deck_name", help="Deck name (default: the document's # title).")
 @click.option(
@@ -67,7 +101,8 @@ def cli() -> None:
 @allow_html_option
 @click.option("--force", is_flag=True, help="Write the deck even if `check` finds errors.")
 @click.option("--merge", is_flag=True, help="Put all SOURCES into one package.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress counter on a terminal.")
+@name_option
+@verbosity_options
 @selection_options
 @reading_options
 @theme_option
@@ -79,7 +114,7 @@ def build(
     allow_html: bool,
     force: bool,
     merge: bool,
-    quiet: bool,
+    name: str | None,
     parts: tuple[str, ...],
     topics: tuple[str, ...],
     grep: tuple[str, ...],
@@ -95,16 +130,13 @@ def build(
 
     With --part, --topic or --grep the package holds only those cards (same IDs and deck as
     the full one) and is named after the selection, e.g. build/<stem>--llm.apkg.
+
+    SOURCE - reads standard input (named --name, default stdin.md; no state file).
     """
 
-    from deckgen.api import build as build_source
-    from deckgen.cli.output import card_counter
-    from deckgen.cli.targets import targets
-    from deckgen.identity.state import state_path
-    from deckgen.merge import build_merged
+    from deckgen.cli.stdin import with_stdin
 
-    with reported_errors():
-        found = targets(sources, config_path)
+    with reported_errors(), with_stdin(sources, name) as given:
         options = BuildOptions(
             deck_name=deck_name,
             subdecks=subdecks,
@@ -115,66 +147,121 @@ def build(
             question_level=question_level,
             theme=theme,
         )
-        if found.project is not None:
-            from deckgen.api import build_project
-
-            if deck_name is not None:
-                raise click.BadParameter(
-                    "a project's deck is `deck` in its deckgen.toml", param_hint="--deck"
-                )
-            report = build_project(found.project, output, options, progress=card_counter(quiet))
+        for report in _build_reports(given, output, options, merge=merge, config=config_path):
             _echo_build(report)
-            return
-        paths = list(found.files)
-        if output is not None and len(paths) != 1 and not merge:
-            raise click.BadParameter("-o needs exactly one source (or --merge)", param_hint="-o")
 
-        options_for = ConfigFinder(config_path).options(options)
-        reports: Iterable[BuildReport]
-        if merge:
-            reports = [
-                build_merged(
-                    paths,
-                    output,
-                    options_for(paths[0]),
-                    options_for=options_for,
-                    state_file_for=state_path,
+
+def _build_reports(
+    sources: tuple[Path, ...],
+    output: Path | None,
+    options: BuildOptions,
+    *,
+    merge: bool,
+    config: Path | None,
+) -> Iterable[BuildReport]:
+    """What `build` builds: a project, several sources in one package, or each on its own."""
+    from deckgen.api import build_project
+    from deckgen.cli.output import card_counter
+    from deckgen.cli.stdin import DASH, to_stdout
+    from deckgen.cli.targets import targets
+    from deckgen.merge import build_merged
+
+    found = targets(sources, config)
+    progress = card_counter()
+    if found.project is not None:
+        project = found.project
+        if options.deck_name is not None:
+            raise click.BadParameter(
+                "a project's deck is `deck` in its deckgen.toml", param_hint="--deck"
+            )
+        if output == DASH:
+            return [
+                to_stdout(
+                    project.root.resolve().name,
+                    lambda out: build_project(project, out, options, progress=progress),
                 )
             ]
-        else:
-            reports = each_selected(
-                paths,
-                lambda path: build_source(
-                    path,
-                    output,
-                    options_for(path),
-                    state_file=state_path(path),
-                    progress=card_counter(quiet),
-                ),
-                options.selection,
-            )
-        for report in reports:
-            _echo_build(report)
+        return [build_project(project, output, options, progress=progress)]
+    paths = list(found.files)
+    if output is not None and len(paths) != 1 and not merge:
+        raise click.BadParameter("-o needs exactly one source (or --merge)", param_hint="-o")
+    options_for = _options_for(ConfigFinder(config), options)
+    if merge:
+        merged = partial(
+            build_merged,
+            paths,
+            options=options_for(paths[0]),
+            options_for=options_for,
+            state_file_for=_state_file,
+        )
+        if output == DASH:
+            return [to_stdout("deckgen", merged)]
+        return [merged(output)]
+    one = partial(_build_one, options_for=options_for, progress=progress)
+    if output == DASH:
+        return [to_stdout(paths[0].stem, lambda out: one(paths[0], out))]
+    if output is None:
+        from deckgen.deck import default_output
+
+        refuse_collisions(paths, lambda path: default_output(path, selection=options.selection))
+    return build_each(paths, lambda path: one(path, output), options.selection)
+
+
+def _options_for(configs: ConfigFinder, options: BuildOptions) -> Callable[[Path], BuildOptions]:
+    """Each source's options; standard input's copy takes the config of the current folder."""
+    from deckgen.cli.stdin import is_stdin_copy
+
+    given = configs.options(options)
+    return lambda path: given(Path.cwd() / path.name if is_stdin_copy(path) else path)
+
+
+def _state_file(path: Path) -> Path:
+    from deckgen.identity.state import state_path
+
+    return state_path(path)
+
+
+def _build_one(
+    path: Path,
+    output: Path | None,
+    *,
+    options_for: Callable[[Path], BuildOptions],
+    progress: Callable[[int, int], None] | None,
+) -> BuildReport:
+    """One source's own package: standard input's copy keeps no state, and its package goes
+    to build/<name>.apkg here, not beside the copy."""
+    from deckgen.api import build as build_source
+    from deckgen.cli.stdin import is_stdin_copy
+    from deckgen.deck import default_output
+
+    options = options_for(path)
+    if is_stdin_copy(path):
+        output = output or default_output(Path(path.name), selection=options.selection)
+        return build_source(path, output, options, progress=progress)
+    return build_source(path, output, options, state_file=_state_file(path), progress=progress)
 
 
 def _echo_build(report: BuildReport) -> None:
+    from deckgen.cli import say
     from deckgen.cli.output import build_summary, echo_revision
 
     for diagnostic in report.diagnostics:
-        if diagnostic.severity != "info":
-            click.echo(str(diagnostic), err=True)
-    click.echo(build_summary(report))
+        say.finding(str(diagnostic), diagnostic.severity)
+    say.result(build_summary(report))
     if report.revision is not None:
         echo_revision(report.revision, subdecks=report.subdecks)
     if report.state_written is not None:
-        click.echo(f"state → {report.state_written} (commit it with the source)")
+        say.result(f"state → {report.state_written} (commit it with the source)")
 
 
 @cli.command("list")
 @source_args
+@name_option
+@verbosity_options
 @reading_options
 def list_parts(
     sources: tuple[Path, ...],
+    name: str | None,
     part_level: int | None,
     question_level: int | None,
     config_path: Path | None,
@@ -182,52 +269,58 @@ def list_parts(
     """List the parts and topics of SOURCES with card counts and the Anki search for each."""
 
     from deckgen.cli.listing import format_entries, header, part_entries, topic_entries
+    from deckgen.cli.say import result
+    from deckgen.cli.stdin import with_stdin
     from deckgen.cli.targets import targets
     from deckgen.pipeline import outline
 
-    with reported_errors():
-        found = targets(sources, config_path, alone=True)
+    with reported_errors(), with_stdin(sources, name) as given_sources:
+        found = targets(given_sources, config_path, alone=True)
         given = BuildOptions(part_level=part_level, question_level=question_level)
         if found.project is not None:
             from deckgen.cli.listing import project_lines
 
             for line in project_lines(found.project, given):
-                click.echo(line)
+                result(line)
             return
-        options_for = ConfigFinder(config_path).options(given)
+        options_for = _options_for(ConfigFinder(config_path), given)
         for path in found.files:
             read = outline(path, options_for(path))
             document, options = read.document, read.options
-            for line in header(path, read):
-                click.echo(line)
-            for line in format_entries(part_entries(document, options)):
-                click.echo(line)
+            lines = [*header(path, read), *format_entries(part_entries(document, options))]
             topics = topic_entries(document, options)
             if topics:
-                click.echo("  topics:")
-                for line in format_entries(topics):
-                    click.echo(line)
+                lines += ["  topics:", *format_entries(topics)]
+            for line in lines:
+                result(line)
 
 
 @cli.command()
 @source_args
 @allow_html_option
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too (for CI and pre-commit).")
+@name_option
+@verbosity_options
 @reading_options
 def check(
     sources: tuple[Path, ...],
     allow_html: bool,
+    strict: bool,
+    name: str | None,
     part_level: int | None,
     question_level: int | None,
     config_path: Path | None,
 ) -> None:
-    """Check SOURCES (default: source/*.md) for problems; write nothing. Exit 1 on errors."""
+    """Check SOURCES (default: source/*.md) for problems; write nothing. Exit 1 on errors
+    (with --strict, on warnings too)."""
 
     from deckgen.api import check_file
+    from deckgen.cli.stdin import with_stdin
     from deckgen.cli.targets import targets
     from deckgen.config.settings import SourceSettings
 
-    with reported_errors():
-        found = targets(sources, config_path, alone=True)
+    with reported_errors(), with_stdin(sources, name) as given:
+        found = targets(given, config_path, alone=True)
         if found.project is not None:
             from deckgen.api import check_project
 
@@ -237,7 +330,7 @@ def check(
                     allow_html=allow_html, part_level=part_level, question_level=question_level
                 ),
             )
-            _echo_checked(diagnostics, len(found.project.files))
+            _echo_checked(diagnostics, len(found.project.files), strict=strict)
             return
         levels = SourceSettings(part_level=part_level, question_level=question_level)
         configs = ConfigFinder(config_path)
@@ -246,20 +339,23 @@ def check(
             every += check_file(
                 path, allow_html=allow_html, overrides=levels, config=configs.for_source(path)
             )
-        _echo_checked(every, len(found.files))
+        _echo_checked(every, len(found.files), strict=strict)
 
 
-def _echo_checked(diagnostics: list[Diagnostic], files: int) -> None:
-    """Every diagnostic, the counts, and exit status 1 when there is an error."""
+def _echo_checked(diagnostics: list[Diagnostic], files: int, *, strict: bool) -> None:
+    """Every diagnostic, the counts, and exit status 1 when there is an error (or, `strict`,
+    a warning)."""
+    from deckgen.cli import say
+
     counts = {"error": 0, "warning": 0, "info": 0}
     for diagnostic in diagnostics:
         counts[diagnostic.severity] += 1
-        click.echo(str(diagnostic))
-    click.echo(
+        say.finding(str(diagnostic), diagnostic.severity, notes=True)
+    say.result(
         f"{plural(files, 'file')} checked: {plural(counts['error'], 'error')}, "
         f"{plural(counts['warning'], 'warning')}, {plural(counts['info'], 'note')}"
     )
-    if counts["error"]:
+    if counts["error"] or (strict and counts["warning"]):
         sys.exit(1)
 
 
@@ -272,6 +368,7 @@ def _echo_checked(diagnostics: list[Diagnostic], files: int) -> None:
     "or front matter).",
 )
 @allow_html_option
+@verbosity_options
 @reading_options
 @theme_option
 def status(
@@ -286,6 +383,7 @@ def status(
     """Show what the next build changes (new, reworded, moved, changed, removed); write nothing."""
 
     from deckgen.cli.report import project_status, status_lines
+    from deckgen.cli.say import finding, result
     from deckgen.cli.targets import targets
     from deckgen.identity.state import load_state, state_path
     from deckgen.pipeline import run
@@ -301,7 +399,7 @@ def status(
         )
         if found.project is not None:
             for line in project_status(found.project, given):
-                click.echo(line)
+                result(line)
             return
         options_for = ConfigFinder(config_path).options(given)
         for path in found.files:
@@ -309,24 +407,25 @@ def status(
             built = run(path, options_for(path), previous, now=int(time.time()))
             revision, settled = built.revision, built.rendered.options
             for diagnostic in revision.diagnostics:
-                if diagnostic.severity != "info":
-                    click.echo(str(diagnostic), err=True)
+                finding(str(diagnostic), diagnostic.severity)
             if previous is None:
-                click.echo(
+                result(
                     f"{path}: no {state_path(path).name} yet: the next build gives "
                     f"{plural(len(revision.deck.notes), 'card')} their question-based IDs"
                 )
                 continue
             for line in status_lines(path, revision, subdecks=bool(settled.subdecks)):
-                click.echo(line)
+                result(line)
 
 
 @cli.command()
 @source_args
+@verbosity_options
 def prune(sources: tuple[Path, ...]) -> None:
     """Forget the removed notes remembered beside SOURCES (delete them in Anki first)."""
 
     from deckgen.cli.report import removed_search
+    from deckgen.cli.say import result
     from deckgen.cli.targets import targets
     from deckgen.identity.state import load_state, save_state, state_path
 
@@ -335,17 +434,17 @@ def prune(sources: tuple[Path, ...]) -> None:
         if found.project is not None:
             from deckgen.cli.report import prune_project
 
-            click.echo(prune_project(found.project))
+            result(prune_project(found.project))
             return
         for path in found.files:
             state_file = state_path(path)
             state = load_state(state_file)
             if state is None or not state.removed:
-                click.echo(f"{state_file}: no removed notes to forget")
+                result(f"{state_file}: no removed notes to forget")
                 continue
             save_state(replace(state, removed=()), state_file)
             ids = [card.id for card in state.removed]
-            click.echo(
+            result(
                 f"{state_file}: forgot {plural(len(ids), 'removed note')}: {removed_search(ids)}"
             )
 
@@ -358,6 +457,8 @@ def prune(sources: tuple[Path, ...]) -> None:
 @click.option("--deck", "deck_name", help="Deck name (default: the document's # title).")
 @allow_html_option
 @theme_option
+@name_option
+@verbosity_options
 @selection_options
 @reading_options
 def preview(
@@ -366,6 +467,7 @@ def preview(
     deck_name: str | None,
     allow_html: bool,
     theme: str | None,
+    name: str | None,
     parts: tuple[str, ...],
     topics: tuple[str, ...],
     grep: tuple[str, ...],
@@ -379,11 +481,13 @@ def preview(
     --part/--topic/--grep selection as `build`.
     """
 
+    from deckgen.cli.say import finding, result
+    from deckgen.cli.stdin import with_stdin
     from deckgen.cli.targets import targets
     from deckgen.preview.page import preview as preview_source
 
-    with reported_errors():
-        found = targets(sources, config_path, alone=True)
+    with reported_errors(), with_stdin(sources, name) as given:
+        found = targets(given, config_path, alone=True)
         paths = list(found.project.files if found.project else found.files)
         if output is not None and len(paths) != 1:
             raise click.BadParameter("-o needs exactly one source", param_hint="-o")
@@ -395,17 +499,16 @@ def preview(
             part_level=part_level,
             question_level=question_level,
         )
-        options_for = ConfigFinder(config_path).options(options)
+        options_for = _options_for(ConfigFinder(config_path), options)
         for path in paths:
             if found.project is not None:
                 # A page per file, named by its path: files in two folders may share a name.
-                name = found.project.relative(path).rsplit(".", 1)[0].replace("/", "--")
-                output = found.project.build_dir / f"{name}.html"
+                page = found.project.relative(path).rsplit(".", 1)[0].replace("/", "--")
+                output = found.project.build_dir / f"{page}.html"
             report = preview_source(path, output, options_for(path))
             for diagnostic in report.diagnostics:
-                if diagnostic.severity != "info":
-                    click.echo(str(diagnostic), err=True)
-            click.echo(
+                finding(str(diagnostic), diagnostic.severity)
+            result(
                 f"{plural(report.cards, 'card')} in {plural(report.parts, 'part')}, "
                 f"{plural(report.math, 'math span')} → {report.output} ({report.seconds:.2f} s)"
             )
@@ -413,4 +516,8 @@ def preview(
 
 def main() -> None:
     """Entry point of the `deckgen` script and `python -m deckgen`."""
-    cli(prog_name="deckgen")
+    try:
+        cli(prog_name="deckgen")
+    except KeyboardInterrupt:
+        # Before a command runs (click's own parsing, an import): quietly, as interrupted.
+        sys.exit(130)

@@ -6,6 +6,7 @@ Shared by `build`, `list` and any command that turns sources into cards, so each
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -119,24 +120,84 @@ def _load_config(path: Path) -> Config:
     return load_config(path)
 
 
-def each_selected(
+def verbosity_options(command: _F) -> _F:
+    """`-q/--quiet` and `-v/--verbose`, the same on every command."""
+    from deckgen.cli import say
+
+    def quiet(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+        if value:
+            say.set_level(say.QUIET)
+
+    def verbose(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+        if value:
+            say.set_level(say.VERBOSE)
+
+    for option in (
+        click.option(
+            "-v",
+            "--verbose",
+            is_flag=True,
+            expose_value=False,
+            callback=verbose,
+            help="Notes (info findings) too.",
+        ),
+        click.option(
+            "-q",
+            "--quiet",
+            is_flag=True,
+            expose_value=False,
+            callback=quiet,
+            help="Errors only: no summary, no warnings, no progress.",
+        ),
+    ):
+        command = option(command)
+    return command
+
+
+def build_each(
     paths: Sequence[Path], build_one: Callable[[Path], BuildReport], selection: Selection
 ) -> Iterator[BuildReport]:
-    """`build_one` for every path, in turn. With several paths, a source that the selection
-    finds nothing in is left out with a warning; nothing in any of them is an error."""
+    """`build_one` for every path, in turn, each that can be built whatever the others do.
 
+    With several paths, a source that fails is reported and the rest are built; the end says
+    `2 built, 1 failed` and the exit status is 1. A source that the selection finds nothing in
+    is left out with a warning; nothing in any of them is an error."""
+
+    from deckgen.cli import say
+    from deckgen.cli.errors import USER_ERROR, echo_error
     from deckgen.select import EmptySelectionError, skipped_message
 
-    built = 0
+    if len(paths) == 1:
+        yield build_one(paths[0])
+        return
+    built = failed = 0
     for path in paths:
         try:
             report = build_one(path)
         except EmptySelectionError as exc:
-            if len(paths) == 1:
-                raise
-            click.echo(str(Diagnostic(path, None, "warning", skipped_message(exc))), err=True)
+            say.finding(str(Diagnostic(path, None, "warning", skipped_message(exc))), "warning")
+            continue
+        except DeckgenError as exc:
+            echo_error(exc)
+            failed += 1
             continue
         built += 1
         yield report
+    if failed:
+        say.finding(f"deckgen: error: {built} built, {failed} failed", "error")
+        sys.exit(USER_ERROR)
     if not built:
         raise DeckgenError(f"{selection.describe()} selects no card in any source")
+
+
+def refuse_collisions(paths: Sequence[Path], output_of: Callable[[Path], Path]) -> None:
+    """Stop, before anything is written, when two sources would write the same package."""
+    seen: dict[Path, Path] = {}
+    for path in paths:
+        output = output_of(path)
+        if output in seen:
+            raise DeckgenError(
+                f"{seen[output]} and {path} would both be written to {output}; build them one "
+                "at a time with -o, or into one package with --merge"
+            )
+        seen[output] = path

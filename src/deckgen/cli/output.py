@@ -5,8 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-import click
-
+from deckgen.cli import say
 from deckgen.cli.progress import CardCounter
 from deckgen.cli.report import limits, removed_notice, summary
 from deckgen.cli.say import plural
@@ -14,9 +13,9 @@ from deckgen.identity.history import Revision
 from deckgen.options import BuildReport
 
 
-def card_counter(quiet: bool) -> Callable[[int, int], None] | None:
+def card_counter() -> Callable[[int, int], None] | None:
     """A card counter on stderr when it is a terminal, unless `--quiet`."""
-    if quiet or not sys.stderr.isatty():
+    if say.level() == say.QUIET or not sys.stderr.isatty():
         return None
 
     return CardCounter(sys.stderr)
@@ -37,8 +36,8 @@ def echo_revision(revision: Revision, *, subdecks: bool) -> None:
     """What changed since the last build, removed notes with their search, and Anki's limits."""
 
     if any(change.kinds != ("unchanged",) for change in revision.changes):
-        click.echo(f"changes: {summary(revision)}")
+        say.result(f"changes: {summary(revision)}")
     for line in removed_notice(revision):
-        click.echo(line)
+        say.result(line)
     for limit in limits(revision, subdecks=subdecks):
-        click.echo(f"warning: {limit}", err=True)
+        say.finding(f"warning: {limit}", "warning")

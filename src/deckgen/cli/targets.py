@@ -5,6 +5,10 @@
 - a folder: the project whose config sits in it, else every Markdown file below it as one deck;
 - files: each its own deck, as always; a file that belongs to a project cannot be built alone
   (its cards' identities live in the project's state).
+
+A symbolic link given as a source stands for the file it points to: the file's name, folder and
+state file give the deck its IDs, tags, images and default output, whichever name it is built
+by, so building through a link and through the file gives the same cards.
 """
 
 from __future__ import annotations
@@ -38,16 +42,29 @@ def targets(given: tuple[Path, ...], config_path: Path | None, *, alone: bool = 
         found = tuple(sorted(SOURCE_DIR.glob("*.md")))
         if not found:
             raise DeckgenError(f"no sources given, no project here, and no {SOURCE_DIR}/*.md found")
-        return Targets(None, found)
+        return Targets(None, tuple(map(followed, found)))
     folders = [path for path in given if path.is_dir()]
     if folders:
         if len(given) != 1:
             raise DeckgenError("give one folder (a project), or files only")
         return Targets(_folder(folders[0], config_path))
+    files = tuple(map(followed, given))
     if not alone:
-        for path in given:
+        for path in files:
             _refuse_member(path, config_path)
-    return Targets(None, tuple(given))
+    return Targets(None, files)
+
+
+def followed(path: Path) -> Path:
+    """The file a symbolic link points to (relative to the current folder when inside it, as
+    the user would write it); any other path as given."""
+    if not path.is_symlink():
+        return path
+    target = path.resolve()
+    try:
+        return target.relative_to(Path.cwd().resolve())
+    except ValueError:
+        return target
 
 
 def _folder(folder: Path, config_path: Path | None) -> Project:
