@@ -10,6 +10,7 @@ It prints a table and writes it to docs/performance-projects.md. Nothing is asse
 from __future__ import annotations
 
 import datetime
+import os
 import re
 import shutil
 import sys
@@ -153,10 +154,14 @@ def write_report(rows: list[Row], files: int) -> None:
         *("| " + " | ".join(row.cells()) + " |" for row in rows),
     ]
     when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    # How busy the machine was: ratios of runs that share two cores with other work shrink
+    # the forked child's gain, and this says so beside the figures.
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print("\n".join(table))
     REPORT.write_text(
         "# Performance of projects\n\n"
-        f"Measured {when} on {machine()} by `make bench` (`benchmarks/projects.py`): {REPEATS} "
+        f"Measured {when} on {machine()} (load average {load}) by `make bench` "
+        f"(`benchmarks/projects.py`): {REPEATS} "
         "runs of each scenario, alternating with its reference, medians in seconds; the method "
         "and the columns are those of [performance.md](performance.md).\n\n"
         f"The project is the seed ×20 split at its parts: {files} files of one part each, in "
