@@ -358,3 +358,23 @@ def test_bad_input__a_state_file_saved_with_a_bom_is_read(tmp_path: Path) -> Non
     assert result.exit_code == 0, result.output
     # The same cards, IDs and mtimes: the same package.
     assert out.read_bytes() == before
+
+
+def test_bad_input__a_project_state_with_a_huge_number_names_its_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Past Python's 4,300-digit limit for reading integers, this was an internal error.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "a.md").write_text(STATE_DOC, encoding="utf-8")
+    (tmp_path / "deckgen.toml").write_text('include = ["notes/*.md"]\n', encoding="utf-8")
+    assert CliRunner().invoke(cli, ["build", "-q"]).exit_code == 0
+    state = tmp_path / "deckgen-state.jsonl"
+    lines = state.read_text(encoding="utf-8").splitlines()
+    lines[2] = re.sub(r'"mtime": \d+', '"mtime": ' + "1" * 5000, lines[2])
+    state.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["build"])
+    assert result.exit_code == 1
+    assert result.output == (
+        'deckgen-state.jsonl:3: error: "mtime" is out of range: 111111111111…(5000 digits)\n'
+    )
