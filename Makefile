@@ -10,8 +10,16 @@ DECKS := $(patsubst source/%.md,build/%.apkg,$(SOURCES))
 # The browser tests drive Debian's Chromium (never a downloaded browser) with fonts for text,
 # math and emoji; `make test` installs them when missing and apt-get can.
 BROWSER_PACKAGES := chromium fonts-dejavu-core fonts-dejavu-extra fonts-noto-color-emoji
+# The desktop tests run the Anki desktop's Qt WebEngine offscreen: these are the packages of the
+# libraries it loads (read off /proc/PID/maps of a run; Qt's xcb plugin, for a real screen, is
+# not among them). Debian 13 renamed libasound2 to libasound2t64: the one installed, else the
+# old name, which apt maps to the new one.
+ASOUND := $(shell dpkg -s libasound2t64 >/dev/null 2>&1 && echo libasound2t64 || echo libasound2)
+DESKTOP_PACKAGES := libnss3 libxcomposite1 libxdamage1 libxrandr2 libxtst6 libxkbfile1 \
+  libxkbcommon0 libegl1 libgl1 libgbm1 libfontconfig1 libdbus-1-3 $(ASOUND)
+TEST_PACKAGES := $(BROWSER_PACKAGES) $(DESKTOP_PACKAGES)
 
-.PHONY: deck test lint bench clean browser
+.PHONY: deck test lint bench clean browser screenshots
 
 deck: $(DECKS)
 
@@ -22,12 +30,16 @@ test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
 browser:
-	@if ! dpkg -s $(BROWSER_PACKAGES) >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 \
+	@if ! dpkg -s $(TEST_PACKAGES) >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 \
 	    && [ "$$(id -u)" = 0 ]; then \
-	  echo "installing $(BROWSER_PACKAGES) for the browser tests"; \
+	  echo "installing $(TEST_PACKAGES) for the browser and desktop tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    --no-install-recommends $(BROWSER_PACKAGES) >/dev/null; \
+	    --no-install-recommends $(TEST_PACKAGES) >/dev/null; \
 	fi
+
+# The README's card pictures, taken in the real Anki desktop with the desktop tests' harness.
+screenshots: $(STAMP) browser
+	$(BIN)/python -m tests.desktop_support --screenshots docs/screenshots
 
 # The same checks as .pre-commit-config.yaml; CI runs `make lint` before `make test`.
 lint: $(STAMP)

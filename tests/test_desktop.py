@@ -1,0 +1,122 @@
+"""Every seed card in the real Anki desktop's reviewer, at a phone's width and a desktop's, in
+light and night mode; and a deck made to fail, to show that these checks can fail.
+
+Anki (`aqt`) runs in this process, headless (see `tests/desktop_support.py`): the seed is built
+by deckgen, imported with the import screen's default options and each card is shown, question
+and then answer, as studying shows it, with Anki's own MathJax. Once MathJax has typeset a side,
+the page is measured: every `\\(…\\)` and `\\[…\\]` span typeset and none in error, no sideways
+scrolling, no scrollbar under a formula or code box whose content fits, highlighted code at
+4.5:1 contrast or better, images inside the column.
+
+All four combinations of width and mode are shown: a pass over the 162 cards, both sides, takes
+a few seconds, so none has to be left out. The phone views put `mobile` on the card, as
+AnkiDroid and AnkiMobile do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from deckgen.api import build
+from tests.conftest import SEED
+from tests.desktop_support import (
+    BROKEN,
+    PHONE_LIGHT,
+    VIEWS,
+    AnkiDesktop,
+    Card,
+    Shown,
+    Side,
+    View,
+    problems,
+    write_broken_deck,
+)
+
+pytestmark = pytest.mark.desktop
+
+SEED_CARDS = 162
+
+
+class Decks:
+    """The running desktop and the cards it imported, by deck."""
+
+    def __init__(self, desktop: AnkiDesktop, seed: list[Card], broken: list[Card]) -> None:
+        self.desktop = desktop
+        self.seed = seed
+        self.broken = broken
+
+
+@pytest.fixture(scope="module")
+def decks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Decks]:
+    """One Anki desktop for the module: Qt allows a single application per process."""
+    work = tmp_path_factory.mktemp("desktop")
+    seed_package = work / "ml-interview-qa.apkg"
+    build(SEED, seed_package)
+    broken_package = work / "broken.apkg"
+    write_broken_deck(broken_package)
+    desktop = AnkiDesktop(work / "anki")
+    try:
+        seed = desktop.import_package(seed_package)
+        broken = desktop.import_package(broken_package)
+        yield Decks(desktop, seed, broken)
+    finally:
+        desktop.close()
+
+
+def _review(desktop: AnkiDesktop, cards: list[Card], view: View) -> dict[str, list[str]]:
+    """Every card, question and answer, at `view`: what is wrong with each side."""
+    desktop.set_view(view)
+    desktop.start_review(cards[0])
+    found: dict[str, list[str]] = {}
+    for card in cards:
+        front, back = desktop.show(card)
+        sides: tuple[tuple[Side, Shown], ...] = (("front", front), ("back", back))
+        for side, shown in sides:
+            found[f"{card.name} ({side})"] = problems(shown, view, card.math[side])
+    return found
+
+
+@pytest.mark.parametrize("view", VIEWS, ids=[view.id for view in VIEWS])
+def test_seed__every_card_looks_right_in_anki(decks: Decks, view: View) -> None:
+    assert len(decks.seed) == SEED_CARDS
+    formulas = sum(card.math["back"] for card in decks.seed)
+    assert formulas > 300, "the seed's answers hold hundreds of formulas"
+
+    found = _review(decks.desktop, decks.seed, view)
+
+    wrong = [f"{where}: {problem}" for where, listed in found.items() for problem in listed]
+    shown = "\n".join(wrong[:40])
+    assert not wrong, f"{len(wrong)} problems at {view.id}:\n{shown}"
+
+
+def test_seed__the_checks_see_what_they_check(decks: Decks) -> None:
+    """A pass with no problems means something only if the measurements saw the cards."""
+    desktop = decks.desktop
+    desktop.set_view(PHONE_LIGHT)
+    desktop.start_review(decks.seed[0])
+    typeset = colours = scrolling = 0
+    for card in decks.seed:
+        _, back = desktop.show(card)
+        typeset += back.containers
+        colours += len(back.colours)
+        scrolling += len(back.scrolling)
+    assert typeset == sum(card.math["back"] for card in decks.seed)
+    assert colours > 5, "highlighted code tokens were measured"
+    assert scrolling > 0, "wide formulas and code scroll in their own box on a phone"
+
+
+def test_broken_deck__the_same_checks_fail(decks: Decks) -> None:
+    found = _review(decks.desktop, decks.broken, PHONE_LIGHT)
+    assert len(decks.broken) == len(BROKEN)
+    for broken in BROKEN:
+        front = found[f"{broken.question} (front)"]
+        back = found[f"{broken.question} (back)"]
+        assert front == [], f"{broken.question}: the question is fine, yet {front}"
+        for expected in broken.expected:
+            assert any(expected in problem for problem in back), (
+                f"{broken.question}: no {expected!r} among {back}"
+            )
+        if not broken.expected:
+            assert back == [], f"{broken.question} is a control, yet {back}"
