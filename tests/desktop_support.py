@@ -363,6 +363,10 @@ class AnkiDesktop:
         import aqt
         from aqt import gui_hooks
 
+        # Anki lets one instance run per user: a second one hands its arguments over and
+        # quits. Test runs side by side on one machine must each start their own.
+        aqt.AnkiApp.KEY = f"deckgen-test-{os.getpid()}"
+
         # Anki routes stderr into its error dialog and sets its own excepthook; the test
         # runner keeps its own.
         stderr, excepthook = sys.stderr, sys.excepthook
