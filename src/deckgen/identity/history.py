@@ -133,8 +133,12 @@ def identify(
         cached or answer_digest(card) for (_, card), cached in zip(placed, given, strict=True)
     )
     known = (previous.cards + previous.removed) if previous else ()
+    live = len(previous.cards) if previous else 0
     matching = match_cards(
-        [Known(k.id, k.question, k.part, k.answer, k.file) for k in known],
+        [
+            Known(k.id, k.question, k.part, k.answer, k.file, removed=n >= live)
+            for n, k in enumerate(known)
+        ],
         [
             Current(card.question, card.part.heading, answer, pin, member.file)
             for (member, card), answer, pin in zip(placed, digests, pins, strict=True)

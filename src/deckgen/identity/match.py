@@ -8,9 +8,9 @@ current card takes, in this order of trust:
    paired by file, part and answer first, then in document order), then with the same text
    once a numbering such as `12)` or `Q3:` is set aside (questions renumbered);
 3. the ID of the one remembered card with the same answer (question reworded beyond recognition);
-4. the ID of the remembered card whose question is most similar, when the similarity is at least
-   `SIMILAR` and beats every rival on both sides by `MARGIN` (otherwise: an ambiguity, reported,
-   and the card is new);
+4. the ID of the card of the last build whose question is most similar, when the similarity is
+   at least `SIMILAR` and beats every rival on both sides by `MARGIN` (otherwise: an ambiguity,
+   reported, and the card is new); cards removed in earlier builds are not candidates here;
 5. a new question-based ID, exactly the ID a build without state would give.
 """
 
@@ -61,6 +61,8 @@ class Known:
     """Digest of the answer's Markdown."""
     file: str = ""
     """The file it was in, relative to the project (empty for a deck of one file)."""
+    removed: bool = False
+    """It had already left the source before the last build (kept until `deckgen prune`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,7 +229,9 @@ def _pair_similar(
 ) -> list[Ambiguity]:
     """Pair leftovers by question similarity, best pairs first, refusing close calls."""
     cs = [c for c in range(len(current)) if c not in taken]
-    ks = sorted(free_known)
+    # A card removed in an earlier build comes back by its question or answer, never by
+    # resemblance: a new question like it is a new card, not the old one's history.
+    ks = sorted(k for k in free_known if not known[k].removed)
     if not cs or not ks:
         return []
     # Word rarity over every question at hand, so template words weigh little however few
