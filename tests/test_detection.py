@@ -174,3 +174,22 @@ def test_detection__numbered_bold_questions_in_a_list_are_cards(tmp_path: Path) 
         "What is a foreign key?",
     ]
     assert built.rendered.fields[1].answer == "<p>It points at another table's key.</p>"
+
+
+def test_detection__readme_anchors_and_answer_labels_are_not_card_text(tmp_path: Path) -> None:
+    text = (
+        '## Basics\n\n### <a name="q1"></a> What is X?\n\n**Answer:** It is Y.\n\n'
+        "### <a id='q2'></a>What is Z?\n\nA: Zed.\n\n### What is W?\n\nA. Smith named it.\n"
+    )
+    built = run(_write(tmp_path, "r.md", text), BuildOptions(), None, now=0)
+    assert [c.question for c in built.rendered.document.cards] == [
+        "What is X?",
+        "What is Z?",
+        "What is W?",
+    ]
+    # A label is dropped only with its colon: "A. Smith" is the answer's first words.
+    assert [f.answer for f in built.rendered.fields] == [
+        "<p>It is Y.</p>",
+        "<p>Zed.</p>",
+        "<p>A. Smith named it.</p>",
+    ]

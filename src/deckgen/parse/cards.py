@@ -155,6 +155,9 @@ class _Walk:
         if token.level == 0 and token.type == "hr":
             self.card = None
         elif self.card is not None and token.type != "front_matter" and i not in self.skip:
+            if token.type == "inline" and not any(t.type == "inline" for t in self.card.answer):
+                # `**Answer:** It is…` opening the answer: the label is the card's back itself.
+                token.content = _ANSWER_LEAD.sub("", token.content, count=1) or token.content
             self.card.answer.append(token)
         return i + 1
 
@@ -179,6 +182,9 @@ class _Walk:
         if role == "answer":
             return  # `Answer`, `Solution`: the open card's answer goes on below it
         self.card = None
+        if role in ("part", "question"):
+            # `### <a name="q1"></a> What is X?`: READMEs anchor headings for their contents.
+            inline.content = _ANCHOR.sub("", inline.content).strip() or inline.content
         if role == "part":
             self.part = _part(inline.content, len(self.parts) + 1, line)
             self.parts.append(self.part)
@@ -237,6 +243,10 @@ def _cards(
     return cards, slices
 
 
+_ANCHOR = re.compile(r"<a\s+(?:name|id)\s*=\s*[\"'][^\"']*[\"']\s*/?>\s*(?:</a>)?", re.IGNORECASE)
+_ANSWER_LEAD = re.compile(
+    r"^\s*(?:\*\*|__)?\s*(?:answer|ans|a)\s*:\s*(?:\*\*|__)?\s*(?=\S)", re.IGNORECASE
+)
 _PLACEHOLDER = re.compile(
     r"^(?:(?:(?:answer|ans|solution|response)\s*[:.\-]?|a\s*:)\s*)?"
     r"(?:todo|tbd|tba|fixme|wip|to\s*do|coming\s+soon|\.{3}|\u2026|[-\u2013\u2014?]|n/?a"
