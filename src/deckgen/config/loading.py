@@ -18,7 +18,7 @@ from deckgen.config.settings import SourceSettings
 from deckgen.errors import DeckgenError, SourceError
 from deckgen.model import Document
 from deckgen.parse.cards import CardTokens, parse_tokens
-from deckgen.parse.shape import Shape, detect_shape
+from deckgen.parse.shape import Shape, detect_shape, read_questions
 from deckgen.source import read_source
 
 if TYPE_CHECKING:
@@ -59,14 +59,17 @@ def load_source(
     if config is not None:
         settings = settings.over(config.for_source(path))
     try:
+        reading = read_questions(tokens, settings.question, settings.question_pattern)
         shape = detect_shape(
             tokens,
             part_level=settings.part_level,
             question_level=settings.question_level,
             question=settings.question,
             pattern=settings.question_pattern,
+            asked=reading.asked,
+            headings=list(reading.headings),
         )
     except DeckgenError as exc:
         raise SourceError(path, None, str(exc)) from None
-    split = parse_tokens(tokens, text, path, shape=shape)
+    split = parse_tokens(tokens, text, path, shape=shape, reading=reading)
     return LoadedSource(text, split.document, settings, shape, tuple(tokens), split.tokens, env)

@@ -125,18 +125,15 @@ def _list_items(tokens: Sequence[Token]) -> list[Asked]:
     for i, token in enumerate(tokens):
         if token.type != "list_item_open" or token.level != 1 or i + 2 >= len(tokens):
             continue
-        close = _closing(tokens, i)
-        first = tokens[i + 1]
+        first, content = tokens[i + 1], tokens[i + 2].content
         if first.type == "heading_open":
-            text = tokens[i + 2].content
-            if looks_like_question(text) and close > i + 4:
-                found.append(Asked("list", i, i + 2, text, (i + 1, i + 2, i + 3), close))
-            continue
-        if first.type != "paragraph_open":
-            continue
-        asked = _q_item(tokens, i, close)
-        if asked is not None:
-            found.append(asked)
+            if looks_like_question(content) and (close := _closing(tokens, i)) > i + 4:
+                found.append(Asked("list", i, i + 2, content, (i + 1, i + 2, i + 3), close))
+        # Most items are answer text: the label or bold test first, the item's end only then.
+        elif first.type == "paragraph_open" and (_Q_LABEL.match(content) or _BOLD.match(content)):
+            asked = _q_item(tokens, i, _closing(tokens, i))
+            if asked is not None:
+                found.append(asked)
     return found
 
 

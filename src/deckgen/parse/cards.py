@@ -11,12 +11,12 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from deckgen.model import Card, Diagnostic, Document, Part, Pin
-from deckgen.parse.asked import Asked, find_asked, strip_answer_label
+from deckgen.parse.asked import Asked, strip_answer_label
 from deckgen.parse.details import CLOSE as DETAILS_CLOSE
 from deckgen.parse.details import OPEN as DETAILS_OPEN
 from deckgen.parse.details import SUMMARY_OPEN
 from deckgen.parse.marker import TOKEN as MARKER_TOKEN
-from deckgen.parse.shape import Role, Shape, heading_roles
+from deckgen.parse.shape import Reading, Role, Shape, read_questions, roles_of
 from deckgen.slug import unique_anchors
 
 _PART_PREFIX = re.compile(r"^\s*part\s+(\d+)\s*[:.)\-\u2013\u2014]\s*(.*)$", re.IGNORECASE)
@@ -54,6 +54,8 @@ class _OpenCard:
     """The token index the card ends before (a list item's or `<details>` block's end)."""
     asked: bool = False
     """A bold, list or `<details>` question: another such question ends it."""
+    texted: bool = False
+    """Its answer has its first inline text already."""
 
 
 def parse_document(
@@ -90,12 +92,15 @@ def parse_tokens(
     part_level: int | None = 2,
     question_level: int = 3,
     shape: Shape | None = None,
+    reading: Reading | None = None,
 ) -> Split:
     """`parse_document` over tokens already parsed from `text`, so a caller that needs to look
-    at the stream first (front matter, shape) still parses the document only once."""
+    at the stream first (front matter, shape) still parses the document only once; `reading`
+    is `read_questions(tokens, …)` for `shape`, where the caller has it already."""
     shape = shape or Shape(part_level, question_level)
-    asked = find_asked(tokens, shape.only, shape.pattern)
-    walk = _Walk(path, shape, heading_roles(tokens, shape), asked)
+    if reading is None:
+        reading = read_questions(tokens, shape.only, shape.pattern)
+    walk = _Walk(path, shape, roles_of(reading.headings, shape), reading.asked)
     i = 0
     while i < len(tokens):
         i = walk.step(tokens, i)
@@ -155,9 +160,10 @@ class _Walk:
         if token.level == 0 and token.type == "hr":
             self.card = None
         elif self.card is not None and token.type != "front_matter" and i not in self.skip:
-            if token.type == "inline" and not any(t.type == "inline" for t in self.card.answer):
+            if token.type == "inline" and not self.card.texted:
                 # `**Answer:** It is…` opening the answer: the label is the card's back itself.
                 token.content = _ANSWER_LEAD.sub("", token.content, count=1) or token.content
+                self.card.texted = True
             self.card.answer.append(token)
         return i + 1
 

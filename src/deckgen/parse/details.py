@@ -47,8 +47,10 @@ def _details_line(state: StateBlock, start: int, end: int, silent: bool) -> bool
     if state.sCount[start] - state.blkIndent >= 4:
         return False  # indented code
     begin = state.bMarks[start] + state.tShift[start]
+    if not state.src.startswith("<", begin):
+        return False  # every block start comes here: the cheapest test first
     line = state.src[begin : state.eMarks[start]]
-    if not line.startswith("<") or (match := _LINE.match(line)) is None:
+    if (match := _LINE.match(line)) is None:
         return False
     if silent:
         return True

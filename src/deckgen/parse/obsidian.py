@@ -168,6 +168,9 @@ def callout_plugin(md: MarkdownIt) -> None:
     read_quote, alt = quote.fn, list(quote.alt)
 
     def blockquote(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        # Every block start comes here: a line that opens no quote is answered at once.
+        if not state.src.startswith(">", state.bMarks[start] + state.tShift[start]):
+            return False
         first = len(state.tokens)
         if not read_quote(state, start, end, silent):
             return False

@@ -74,6 +74,8 @@ def numbering_style(text: str) -> str | None:
 
 def is_contents(blocks: Sequence[Token]) -> bool:
     """`blocks` are only lists of links to headings (`[What is X](#what-is-x)`, `[[#X]]`)."""
+    if not blocks or not blocks[0].type.endswith("list_open"):
+        return False  # the common answer, at once: every heading's body is asked
     inline = [t for t in blocks if t.type == "inline"]
     lists_only = all(t.type.endswith(("list_open", "list_close")) for t in blocks if t.level == 0)
     return lists_only and bool(inline) and all(_TOC_ITEM.match(t.content) for t in inline)

@@ -12,6 +12,7 @@ import re
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 
+_FIRST = frozenset("Qq*_")
 _Q_LINE = re.compile(r"^(?:\*\*|__)?\s*(?:q|question)\s*\d*\s*[:.)]", re.IGNORECASE)
 
 
@@ -21,7 +22,11 @@ def qa_lines_plugin(md: MarkdownIt) -> None:
 
 
 def _question_lines(state: StateBlock, start: int, end: int, silent: bool) -> bool:
-    if state.sCount[start] - state.blkIndent >= 4 or not _Q_LINE.match(_line(state, start)):
+    begin = state.bMarks[start] + state.tShift[start]
+    # Every block start comes here: the cheapest test first.
+    if state.src[begin : begin + 1] not in _FIRST or state.sCount[start] - state.blkIndent >= 4:
+        return False
+    if not _Q_LINE.match(_line(state, start)):
         return False
     if silent:
         return True

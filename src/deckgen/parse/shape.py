@@ -161,11 +161,16 @@ def detect_shape(
     question_level: int | None = None,
     question: str | None = None,
     pattern: str | None = None,
+    asked: Sequence[Asked] | None = None,
+    headings: list[Heading] | None = None,
 ) -> Shape:
     """The shape of `tokens`, with either level pinned by the caller (`part_level=0`: no parts);
-    `question` and `pattern` are the settings of that name (see `Shape`)."""
-    asked = find_asked(tokens, question, pattern)
-    headings = headings_of(tokens, asked, pattern)
+    `question` and `pattern` are the settings of that name (see `Shape`); `asked` and
+    `headings` are what `find_asked` and `headings_of` give, where the caller has them."""
+    if asked is None:
+        asked = find_asked(tokens, question, pattern)
+    if headings is None:
+        headings = headings_of(tokens, asked, pattern)
     reason = "question-level is set"
     if question not in (None, "heading"):
         question_level, reason = question_level or NO_HEADING, f'question = "{question}" is set'
@@ -272,10 +277,30 @@ def _siblings(parent: Heading, child: Heading) -> bool:
     return parent.numbering is not None and parent.numbering == child.numbering
 
 
-def heading_roles(tokens: Sequence[Token], shape: Shape) -> dict[int, Role]:
-    """The role of every top-level heading (by its token index) under `shape`."""
-    asked = find_asked(tokens, shape.only, shape.pattern)
+def heading_roles(
+    tokens: Sequence[Token], shape: Shape, asked: Sequence[Asked] | None = None
+) -> dict[int, Role]:
+    """The role of every top-level heading (by its token index) under `shape` (`asked`: the
+    questions `find_asked` gives for it, where the caller has them)."""
+    if asked is None:
+        asked = find_asked(tokens, shape.only, shape.pattern)
     return roles_of(headings_of(tokens, asked, shape.pattern), shape)
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What detection read off a token stream, for the splitter not to read it again."""
+
+    asked: tuple[Asked, ...]
+    headings: tuple[Heading, ...]
+
+
+def read_questions(
+    tokens: Sequence[Token], question: str | None = None, pattern: str | None = None
+) -> Reading:
+    """`find_asked` and `headings_of` of `tokens`, once."""
+    asked = find_asked(tokens, question, pattern)
+    return Reading(tuple(asked), tuple(headings_of(tokens, asked, pattern)))
 
 
 def roles_of(headings: Sequence[Heading], shape: Shape) -> dict[int, Role]:
@@ -374,5 +399,7 @@ def heading_bodies(tokens: Sequence[Token]) -> list[tuple[int, int, bool, Featur
     that agree on these are read with the same shape and roles."""
     return [
         (h.index, h.level, h.bodied, (h.question, h.numbering, h.label, h.aside))
-        for h in headings_of(tokens)
+        # What non-heading questions a heading holds is not a feature: a document that has
+        # any is never spliced (`Shape.plain`).
+        for h in headings_of(tokens, asked=())
     ]
