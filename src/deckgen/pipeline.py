@@ -36,7 +36,7 @@ from deckgen.model import Deck, Diagnostic, Document, MediaFile, Note, NoteField
 from deckgen.options import BuildOptions
 from deckgen.parse.coverage import Coverage, coverage
 from deckgen.parse.markdown import block_markdown, make_markdown
-from deckgen.parse.shape import Shape
+from deckgen.parse.shape import Shape, roles_of
 from deckgen.process import Progress, process_cards
 from deckgen.source import read_source
 
@@ -400,5 +400,7 @@ def outline(source: Path, options: BuildOptions) -> Outline:
     reason = no_cards_reason(loaded.document, loaded.shape, loaded.tokens)
     if reason:
         raise SourceError(source, None, f"no cards: {reason}")
-    lines = coverage(loaded.tokens, text, loaded.document, loaded.shape)
+    reading = loaded.reading
+    roles = roles_of(reading.headings, loaded.shape) if reading is not None else None
+    lines = coverage(loaded.tokens, text, loaded.document, loaded.shape, roles)
     return Outline(loaded.document, options, loaded.shape, lines)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import NoReturn
@@ -63,6 +62,8 @@ def reported_errors() -> Iterator[None]:
         # A bug of ours: the user gets one line (and nothing half-written: every output is
         # written atomically), and the traceback when asked for it, to report.
         if say.debugging():
+            import traceback  # here: only a bug report needs it, and every command loads this
+
             traceback.print_exc()
         hint = "" if say.debugging() else "; rerun with --debug for the traceback"
         say.finding(

@@ -18,7 +18,7 @@ from deckgen.config.settings import SourceSettings
 from deckgen.errors import DeckgenError, SourceError
 from deckgen.model import Document
 from deckgen.parse.cards import CardTokens, parse_tokens
-from deckgen.parse.shape import Shape, detect_shape, read_questions
+from deckgen.parse.shape import Reading, Shape, detect_shape, read_questions
 from deckgen.source import read_source
 
 if TYPE_CHECKING:
@@ -39,6 +39,8 @@ class LoadedSource:
     """Each card's slice of `tokens`."""
     env: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
     """The parse's environment: the link reference definitions the inline pass needs."""
+    reading: Reading | None = field(default=None, repr=False, compare=False)
+    """What detection read off `tokens` (questions, headings), before the splitter's edits."""
 
 
 def load_source(
@@ -72,4 +74,6 @@ def load_source(
     except DeckgenError as exc:
         raise SourceError(path, None, str(exc)) from None
     split = parse_tokens(tokens, text, path, shape=shape, reading=reading)
-    return LoadedSource(text, split.document, settings, shape, tuple(tokens), split.tokens, env)
+    return LoadedSource(
+        text, split.document, settings, shape, tuple(tokens), split.tokens, env, reading
+    )

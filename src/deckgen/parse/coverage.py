@@ -45,15 +45,24 @@ class Coverage:
         return text + (f"; {dropped:,} in no card" if dropped else "")
 
 
-def coverage(tokens: Sequence[Token], text: str, document: Document, shape: Shape) -> Coverage:
-    """Where each non-blank line of `text` (parsed into `tokens` and `document`) went."""
+def coverage(
+    tokens: Sequence[Token],
+    text: str,
+    document: Document,
+    shape: Shape,
+    roles: dict[int, Role] | None = None,
+) -> Coverage:
+    """Where each line of `text` (parsed into `tokens` and `document`) went; `roles` are the
+    headings' (`heading_roles`), where the caller has them."""
     lines = text.splitlines()
     places: list[Place | None] = [None] * len(lines)
     for card in document.cards:
         start = card.line - 1
         for line in range(start, min(start + card.source.count("\n") + 1, len(lines))):
             places[line] = "card"
-    for (start, end), went in _blocks(tokens, document, shape):
+    if roles is None:
+        roles = heading_roles(tokens, shape)
+    for (start, end), went in _blocks(tokens, document, roles):
         for line in range(start, min(end, len(lines))):
             if places[line] is None:
                 places[line] = went
@@ -78,13 +87,12 @@ def coverage(tokens: Sequence[Token], text: str, document: Document, shape: Shap
 
 
 def _blocks(
-    tokens: Sequence[Token], document: Document, shape: Shape
+    tokens: Sequence[Token], document: Document, roles: dict[int, Role]
 ) -> Iterator[tuple[tuple[int, int], Place]]:
     """Each top-level block's lines (0-based, end exclusive) and where they went, when not in
     a card: before the first question or part (preamble), in a part before its first question
     (its introduction), or after the last card's closing `---` (trailer) is kept; the rest
     belongs to no card."""
-    roles = heading_roles(tokens, shape)
     firsts: dict[int, int] = {}
     for card in document.cards:
         firsts.setdefault(card.part.line, card.line)
