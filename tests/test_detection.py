@@ -193,3 +193,9 @@ def test_detection__readme_anchors_and_answer_labels_are_not_card_text(tmp_path:
         "<p>Zed.</p>",
         "<p>A. Smith named it.</p>",
     ]
+
+
+def test_detection__a_lone_answer_label_above_the_answer_is_dropped(tmp_path: Path) -> None:
+    text = "## Basics\n\n### 1. Bias-variance tradeoff\n\n**Answer**\n\nBias and variance.\n"
+    built = run(_write(tmp_path, "a.md", text), BuildOptions(), None, now=0)
+    assert [f.answer for f in built.rendered.fields] == ["<p>Bias and variance.</p>"]

@@ -160,12 +160,30 @@ class _Walk:
         if token.level == 0 and token.type == "hr":
             self.card = None
         elif self.card is not None and token.type != "front_matter" and i not in self.skip:
-            if token.type == "inline" and not self.card.texted:
-                # `**Answer:** It is…` opening the answer: the label is the card's back itself.
-                token.content = _ANSWER_LEAD.sub("", token.content, count=1) or token.content
-                self.card.texted = True
-            self.card.answer.append(token)
+            return self._append(tokens, i, self.card)
         return i + 1
+
+    def _append(self, tokens: Sequence[Token], i: int, card: _OpenCard) -> int:
+        """Add the token at `i` to `card`'s answer; the index of the next token to take."""
+        token = tokens[i]
+        if token.type == "inline" and not card.texted:
+            if _LABEL_ONLY.match(token.content) and self._drop_paragraph(tokens, i):
+                return i + 2  # `**Answer**` alone above the answer: the card's back is it
+            # `**Answer:** It is…` opening the answer: the label is the card's back itself.
+            token.content = _ANSWER_LEAD.sub("", token.content, count=1) or token.content
+            card.texted = True
+        card.answer.append(token)
+        return i + 1
+
+    def _drop_paragraph(self, tokens: Sequence[Token], i: int) -> bool:
+        """Take the paragraph whose inline token is at `i` out of the open card's answer."""
+        assert self.card is not None
+        answer = self.card.answer
+        closes = i + 1 < len(tokens) and tokens[i + 1].type == "paragraph_close"
+        if not (closes and answer and answer[-1] is tokens[i - 1]):
+            return False
+        answer.pop()
+        return True
 
     def _open_asked(self, tokens: Sequence[Token], asked: Asked) -> None:
         if self.card is not None:
@@ -250,6 +268,10 @@ def _cards(
 
 
 _ANCHOR = re.compile(r"<a\s+(?:name|id)\s*=\s*[\"'][^\"']*[\"']\s*/?>\s*(?:</a>)?", re.IGNORECASE)
+_LABEL_ONLY = re.compile(
+    r"^\s*(?:\*\*|__|\*|_)?\s*(?:answer|ans|solution|explanation)\s*:?\s*(?:\*\*|__|\*|_)?\s*:?\s*$",
+    re.IGNORECASE,
+)
 _ANSWER_LEAD = re.compile(
     r"^\s*(?:\*\*|__)?\s*(?:answer|ans|a)\s*:\s*(?:\*\*|__)?\s*(?=\S)", re.IGNORECASE
 )
