@@ -199,3 +199,16 @@ def test_detection__a_lone_answer_label_above_the_answer_is_dropped(tmp_path: Pa
     text = "## Basics\n\n### 1. Bias-variance tradeoff\n\n**Answer**\n\nBias and variance.\n"
     built = run(_write(tmp_path, "a.md", text), BuildOptions(), None, now=0)
     assert [f.answer for f in built.rendered.fields] == ["<p>Bias and variance.</p>"]
+
+
+def test_detection__plain_numbered_questions_with_nested_answers_are_cards(tmp_path: Path) -> None:
+    text = (
+        "# Stats\n\n1. What is overfitting?\n   - Memorizing noise.\n"
+        "2. What is underfitting?\n   - Too simple a model.\n"
+    )
+    built = run(_write(tmp_path, "p.md", text), BuildOptions(), None, now=0)
+    assert [c.question for c in built.rendered.document.cards] == [
+        "What is overfitting?",
+        "What is underfitting?",
+    ]
+    assert [f.answer for f in built.rendered.fields] == ["Memorizing noise.", "Too simple a model."]

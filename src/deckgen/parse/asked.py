@@ -11,8 +11,8 @@ answer (`deckgen.parse.cards`).
   fine) or starting with `Q:`: `**What is bias? 👶**`. Bold labels such as `**Why it works**:`
   are answer text.
 - **list**: a list item whose first block is `Q: …` (bold or not), a heading (`1. ### What …`),
-  or bold text that asks (`1. **What is X?**`, where there are several), with more below it in
-  the item; an `A:` label opening the answer is dropped, and an answer that is one nested item
+  or text that asks (`1. **What is X?**`, `- Why is Y?`, where there are several), with more
+  below it in the item; an `A:` label opening the answer is dropped, and an answer that is one nested item
   is unwrapped.
 - **details**: `<details><summary>What is X?</summary> … </details>`.
 """
@@ -130,7 +130,7 @@ def _list_items(tokens: Sequence[Token]) -> list[Asked]:
             if looks_like_question(content) and (close := _closing(tokens, i)) > i + 4:
                 found.append(Asked("list", i, i + 2, content, (i + 1, i + 2, i + 3), close))
         # Most items are answer text: the label or bold test first, the item's end only then.
-        elif first.type == "paragraph_open" and (_Q_LABEL.match(content) or _BOLD.match(content)):
+        elif first.type == "paragraph_open" and (_Q_LABEL.match(content) or _ASKS.search(content)):
             asked = _q_item(tokens, i, _closing(tokens, i))
             if asked is not None:
                 found.append(asked)
@@ -138,18 +138,20 @@ def _list_items(tokens: Sequence[Token]) -> list[Asked]:
 
 
 def _q_item(tokens: Sequence[Token], i: int, close: int) -> Asked | None:
-    """A `- **Q: …**` item (or `1. **What is X?**`, bold and asking) with an answer below the
-    question in the item, or None."""
+    """A `- **Q: …**` item (or `1. What is X?`, bold or not, that asks) with an answer below
+    the question in the item, or None."""
     content = tokens[i + 2].content
     label = _Q_LABEL.match(content)
     bold = _BOLD.match(content) if label is None else None
-    if close <= i + 4 or (label is None and (bold is None or not _ASKS.search(content))):
+    asks = label is None and "\n" not in content and _ASKS.search(content) is not None
+    if close <= i + 4 or (label is None and not asks):
         return None
     if label is not None:
         text = re.sub(r"(\*\*|__)\s*$", "", content[label.end() :]).strip()
-    else:
-        assert bold is not None
+    elif bold is not None:
         text = (bold["text"].strip() + " " + bold["tail"].strip()).strip()
+    else:
+        text = content.strip()
     if not text:
         return None
     skip = [i + 1, i + 2, i + 3]
