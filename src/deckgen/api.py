@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+from deckgen.anki.names import DEFAULT_THEME
 from deckgen.anki.package import write_package
-from deckgen.anki.themes import DEFAULT_THEME
 from deckgen.atomic import clean_stale
 from deckgen.cache.files import ProjectCache
 from deckgen.cache.layer import BuildCache

@@ -7,8 +7,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from deckgen.anki.names import DEFAULT_THEME
 from deckgen.anki.package import write_package
-from deckgen.anki.themes import DEFAULT_THEME
 from deckgen.errors import DeckgenError, SourceError
 from deckgen.identity.state import DeckState, load_state, save_state
 from deckgen.model import Deck, Diagnostic, MediaFile, Note

@@ -18,8 +18,8 @@ from typing import Protocol, TypeVar
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from deckgen.anki.names import DEFAULT_THEME
 from deckgen.anki.package import FIELDS, notetype_digest
-from deckgen.anki.themes import DEFAULT_THEME
 from deckgen.check.context import Rule, lint_for
 from deckgen.check.rules import error_count, merged, run_rules
 from deckgen.check.structure import duplicates_across, no_cards_reason

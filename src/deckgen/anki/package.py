@@ -13,7 +13,8 @@ from functools import cache
 from pathlib import Path
 
 from deckgen.anki.collection import DeckLayout, SkeletonKey, fill, layout
-from deckgen.anki.themes import DEFAULT_THEME, theme_css
+from deckgen.anki.names import DEFAULT_THEME
+from deckgen.anki.themes import theme_css
 from deckgen.atomic import atomic_path
 from deckgen.identity.history import digest
 from deckgen.identity.ids import deck_id

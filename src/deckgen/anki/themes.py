@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from deckgen.anki.names import DEFAULT_THEME, THEME_NAMES
 from deckgen.errors import DeckgenError
-
-DEFAULT_THEME = "default"
 
 # Anki desktop and AnkiMobile mark night mode with `nightMode`, AnkiDroid with `night_mode`;
 # the class sits on the card's own element (body) or on an ancestor.
@@ -57,6 +56,8 @@ THEMES: dict[str, Theme] = {
         ),
     )
 }
+if set(THEMES) != set(THEME_NAMES):  # the command line offers THEME_NAMES without loading this
+    raise ImportError(f"deckgen.anki.names.THEME_NAMES must list {sorted(THEMES)}")
 
 
 def get_theme(name: str) -> Theme:

@@ -10,14 +10,14 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from deckgen import __version__
-from deckgen.anki.themes import DEFAULT_THEME, THEMES
+from deckgen.anki.names import DEFAULT_THEME, THEME_NAMES
 from deckgen.cli.errors import reported_errors
 from deckgen.cli.options import (
     ConfigFinder,
@@ -29,8 +29,10 @@ from deckgen.cli.options import (
     verbosity_options,
 )
 from deckgen.cli.say import plural
-from deckgen.model import Diagnostic
-from deckgen.options import BuildOptions, BuildReport
+
+if TYPE_CHECKING:  # the library is loaded by the command that runs, not by `--help`
+    from deckgen.model import Diagnostic
+    from deckgen.options import BuildOptions, BuildReport
 
 source_args = click.argument(
     "sources", nargs=-1, type=click.Path(path_type=Path, dir_okay=True, exists=False)
@@ -48,7 +50,7 @@ name_option = click.option(
 )
 theme_option = click.option(
     "--theme",
-    type=click.Choice(sorted(THEMES)),
+    type=click.Choice(sorted(THEME_NAMES)),
     help=(
         "Card look; CSS only, so switching keeps every note and its review history "
         f"(default: `theme` in the config or front matter, else {DEFAULT_THEME})."
@@ -133,8 +135,8 @@ def build(
 
     SOURCE - reads standard input (named --name, default stdin.md; no state file).
     """
-
     from deckgen.cli.stdin import with_stdin
+    from deckgen.options import BuildOptions
 
     with reported_errors(), with_stdin(sources, name) as given:
         options = BuildOptions(
@@ -267,11 +269,11 @@ def list_parts(
     config_path: Path | None,
 ) -> None:
     """List the parts and topics of SOURCES with card counts and the Anki search for each."""
-
     from deckgen.cli.listing import format_entries, header, part_entries, topic_entries
     from deckgen.cli.say import result
     from deckgen.cli.stdin import with_stdin
     from deckgen.cli.targets import targets
+    from deckgen.options import BuildOptions
     from deckgen.pipeline import outline
 
     with reported_errors(), with_stdin(sources, name) as given_sources:
@@ -313,11 +315,11 @@ def check(
 ) -> None:
     """Check SOURCES (default: source/*.md) for problems; write nothing. Exit 1 on errors
     (with --strict, on warnings too)."""
-
     from deckgen.api import check_file
     from deckgen.cli.stdin import with_stdin
     from deckgen.cli.targets import targets
     from deckgen.config.settings import SourceSettings
+    from deckgen.options import BuildOptions
 
     with reported_errors(), with_stdin(sources, name) as given:
         found = targets(given, config_path, alone=True)
@@ -381,11 +383,11 @@ def status(
     theme: str | None,
 ) -> None:
     """Show what the next build changes (new, reworded, moved, changed, removed); write nothing."""
-
     from deckgen.cli.report import project_status, status_lines
     from deckgen.cli.say import finding, result
     from deckgen.cli.targets import targets
     from deckgen.identity.state import load_state, state_path
+    from deckgen.options import BuildOptions
     from deckgen.pipeline import run
 
     with reported_errors():
@@ -423,6 +425,7 @@ def status(
 @verbosity_options
 def prune(sources: tuple[Path, ...]) -> None:
     """Forget the removed notes remembered beside SOURCES (delete them in Anki first)."""
+    from dataclasses import replace
 
     from deckgen.cli.report import removed_search
     from deckgen.cli.say import result
@@ -480,10 +483,10 @@ def preview(
     The page is one file that works offline. It takes the same settings and the same
     --part/--topic/--grep selection as `build`.
     """
-
     from deckgen.cli.say import finding, result
     from deckgen.cli.stdin import with_stdin
     from deckgen.cli.targets import targets
+    from deckgen.options import BuildOptions
     from deckgen.preview.page import preview as preview_source
 
     with reported_errors(), with_stdin(sources, name) as given:

@@ -12,12 +12,14 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from deckgen.cli import say
-from deckgen.errors import CheckError, DeckgenError, SourceError, location
+
+if TYPE_CHECKING:  # loaded when a command runs, not by `--help`
+    from deckgen.errors import DeckgenError
 
 USER_ERROR = 1
 INTERNAL_ERROR = 3
@@ -27,6 +29,8 @@ BROKEN_PIPE = 141
 
 def echo_error(exc: DeckgenError) -> None:
     """The lines a user error is reported in: its findings, then `…: error: message`."""
+    from deckgen.errors import CheckError, SourceError, location
+
     if isinstance(exc, CheckError):
         for diagnostic in exc.diagnostics:
             say.finding(str(diagnostic), diagnostic.severity)
@@ -40,6 +44,8 @@ def echo_error(exc: DeckgenError) -> None:
 @contextmanager
 def reported_errors() -> Iterator[None]:
     """The one place errors become `path:line: error: message` and an exit status."""
+    from deckgen.errors import DeckgenError
+
     try:
         yield
     except DeckgenError as exc:

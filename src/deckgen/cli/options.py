@@ -8,18 +8,14 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from deckgen.errors import DeckgenError
-from deckgen.model import Diagnostic
-from deckgen.options import BuildOptions, BuildReport
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the library is loaded by the command that runs, not by `--help`
     from deckgen.config.project import Config
+    from deckgen.options import BuildOptions, BuildReport
     from deckgen.select import Selection
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -111,6 +107,8 @@ class ConfigFinder:
 
     def options(self, base: BuildOptions) -> Callable[[Path], BuildOptions]:
         """`base` with the config of whichever source it is used for."""
+        from dataclasses import replace
+
         return lambda source: replace(base, config=self.for_source(source))
 
 
@@ -165,6 +163,8 @@ def build_each(
 
     from deckgen.cli import say
     from deckgen.cli.errors import USER_ERROR, echo_error
+    from deckgen.errors import DeckgenError
+    from deckgen.model import Diagnostic
     from deckgen.select import EmptySelectionError, skipped_message
 
     if len(paths) == 1:
@@ -192,6 +192,8 @@ def build_each(
 
 def refuse_collisions(paths: Sequence[Path], output_of: Callable[[Path], Path]) -> None:
     """Stop, before anything is written, when two sources would write the same package."""
+    from deckgen.errors import DeckgenError
+
     seen: dict[Path, Path] = {}
     for path in paths:
         output = output_of(path)

@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from deckgen.anki.names import DEFAULT_THEME
 from deckgen.anki.package import BACK, FRONT
-from deckgen.anki.themes import DEFAULT_THEME
 from deckgen.atomic import atomic_path
 from deckgen.deck import default_output
 from deckgen.errors import DeckgenError

@@ -1,0 +1,7 @@
+"""The card themes' names, for the command line to offer without loading the themes."""
+
+from __future__ import annotations
+
+DEFAULT_THEME = "default"
+THEME_NAMES = ("default", "paper")
+"""Every theme `deckgen.anki.themes` defines (it checks that the two agree)."""
