@@ -24,6 +24,7 @@ from deckgen.identity.state import (
     read_digest,
     read_header,
     read_mtime,
+    read_state_text,
     write_state_text,
 )
 from deckgen.identity.strictjson import ObjectReader, bounded_int
@@ -100,17 +101,8 @@ def save_ledger(state: ProjectState, path: Path) -> bool:
 
 def load_ledger(path: Path) -> ProjectState | None:
     """The state in `path`, None when there is no such file; SourceError when it cannot be trusted."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise SourceError(path, None, f"cannot read: {exc.strerror or exc}") from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SourceError(path, None, f"not UTF-8 ({exc.reason})") from None
-    return parse_ledger(text, path)
+    text = read_state_text(path)
+    return parse_ledger(text, path) if text is not None else None
 
 
 def parse_ledger(text: str, path: Path) -> ProjectState:

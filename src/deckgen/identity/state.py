@@ -139,6 +139,12 @@ def write_state_text(text: str, path: Path) -> bool:
 
 def load_state(path: Path) -> DeckState | None:
     """The state in `path`, None when there is no such file; SourceError when it cannot be trusted."""
+    text = read_state_text(path)
+    return parse_state(text, path) if text is not None else None
+
+
+def read_state_text(path: Path) -> str | None:
+    """The text of a state file (one-file or project), None when there is no such file."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -147,10 +153,9 @@ def load_state(path: Path) -> DeckState | None:
         raise SourceError(path, None, f"cannot read: {exc.strerror or exc}") from None
     try:
         # An editor may have saved it with a BOM; it says nothing about the cards.
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise SourceError(path, None, f"not UTF-8 ({exc.reason})") from None
-    return parse_state(text, path)
 
 
 def parse_state(text: str, path: Path) -> DeckState:
