@@ -160,3 +160,17 @@ def test_match__renumbered_questions_keep_their_ids() -> None:
     assert matching.assignments[0].method == "new"
     assert unnumbered("q12: what is x") == "what is x"
     assert unnumbered("3.5 ways") == "3.5 ways"
+
+
+def test_match__a_renumbered_question_keeps_its_id_over_another_files_copy() -> None:
+    # File a numbers the question `6)` and then `7)`; file b asks the same words, unnumbered,
+    # then numbered `6)`: each copy follows its own answer, not the other's old text.
+    before = [
+        Known("id-a", "6) What does X mean?", "P1", "answer-a", "a.md"),
+        Known("id-b", "What does X mean?", "P3", "answer-b", "b.md"),
+    ]
+    current = [
+        Current("7) What does X mean?", "P1", "answer-a", None, "a.md"),
+        Current("6) What does X mean?", "P3", "answer-b", None, "b.md"),
+    ]
+    assert [a.id for a in match_cards(before, current, NS).assignments] == ["id-a", "id-b"]

@@ -129,13 +129,15 @@ def match_cards(known: Sequence[Known], current: Sequence[Current], namespace: s
     pair("question", lambda x: (question(x), x.part, x.answer), unique=False)
     pair("question", lambda x: (question(x), x.file, x.answer), unique=False)
     pair("question", lambda x: (question(x), x.answer), unique=False)
-    pair("question", lambda x: (question(x), x.file, x.part), unique=False)
-    pair("question", lambda x: (question(x), x.file), unique=False)
-    pair("question", lambda x: (question(x), x.part), unique=False)
-    pair("question", question, unique=False)
+    # A renumbered question with its own answer before the same words asked elsewhere: `6)`
+    # may now number another file's copy of a question that moved to `7)`.
     pair("question", lambda x: (core(x), x.file, x.answer), unique=False)
     pair("question", lambda x: (core(x), x.answer), unique=False)
+    pair("question", lambda x: (question(x), x.file, x.part), unique=False)
+    pair("question", lambda x: (question(x), x.file), unique=False)
     pair("question", lambda x: (core(x), x.file), unique=False)
+    pair("question", lambda x: (question(x), x.part), unique=False)
+    pair("question", question, unique=False)
     pair("question", core, unique=False)
     pair("answer", lambda x: x.answer, unique=True)
 
