@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -36,12 +37,10 @@ def header(path: Path, read: Outline) -> list[str]:
 def part_entries(document: Document, options: BuildOptions) -> tuple[Entry, ...]:
     """Every part in document order."""
     prefix = options.tag_prefix or tag_prefix(document)
+    # Counted once over the cards: comparing every card's part with every part is quadratic.
+    counts = Counter(card.part for card in document.cards)
     return tuple(
-        Entry(
-            part.heading,
-            sum(1 for card in document.cards if card.part == part),
-            f"tag:{prefix}::{part.tag_name}",
-        )
+        Entry(part.heading, counts[part], f"tag:{prefix}::{part.tag_name}")
         for part in document.parts
     )
 
