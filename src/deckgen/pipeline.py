@@ -84,6 +84,10 @@ class Reuse(Protocol):
         """`render_source(source, text, md, options)`, made by running the stages on what
         changed only; None when that cannot be done."""
 
+    def made(self, rendered: Rendered) -> None:
+        """Told what the stages made of a source, its block tokens included, before the
+        pipeline frees those tokens: what a layer reads off them, it takes now."""
+
 
 def run(
     source: Path,
@@ -106,7 +110,17 @@ def run(
     rendered = render(source, md, options, reuse=reuse, thorough=thorough, progress=progress)
     if verdict:
         stop_on_errors(rendered, force=rendered.options.force)
+    rendered = _freed(rendered, reuse)
     return Built(rendered, revise_rendered(rendered, previous, now=now))
+
+
+def _freed(rendered: Rendered, reuse: Reuse | None) -> Rendered:
+    """`rendered` without its block tokens, once `reuse` has seen them. Identities, the package
+    and the cache need none of them, and freed they no longer make every full garbage
+    collection of those stages trace the whole parse (measured: docs/performance.md)."""
+    if reuse is not None:
+        reuse.made(rendered)
+    return replace(rendered, blocks=())
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +211,7 @@ def render_files(
         # A child that failed leaves its half to this process: the outcome never depends on it.
         ours += theirs if theirs is not None else run(second)
     for i, rendered in zip(todo, ours, strict=True):
-        done[i] = rendered
+        done[i] = _freed(rendered, reuse)
     return [rendered for rendered in done if rendered is not None]
 
 
@@ -215,7 +229,7 @@ def _halves(indices: list[int], sizes: list[int]) -> tuple[list[int], list[int]]
 
 
 def _portable(rendered: Rendered) -> Rendered:
-    # The block tokens stay behind: only a one-file build's cache reads them.
+    # The block tokens stay behind: a project's cache does not read them.
     return replace(rendered, blocks=())
 
 

@@ -115,6 +115,9 @@ class ProjectCache:
             diagnostics=_moved(before.diagnostics, found.path, source),
         )
 
+    def made(self, rendered: Rendered) -> None:
+        """Nothing to read off the tokens: a file's whole rendering is kept, at `save`."""
+
     def reused_cards(self, built: BuiltProject) -> int:
         """How many of `built`'s cards came from the cache rather than being rendered again."""
         return sum(

@@ -25,7 +25,7 @@ from markdown_it import MarkdownIt
 
 from deckgen.anki.collection import SkeletonKey
 from deckgen.cache.incremental import Splice, respliced
-from deckgen.cache.snapshot import headings_of, snapshot_of, spliceable
+from deckgen.cache.snapshot import Heading, headings_of, snapshot_of, spliceable
 from deckgen.cache.store import CacheEntry, cache_key, cache_path, load_cache, save_cache
 from deckgen.check.rules import merged
 from deckgen.identity.state import DeckState
@@ -47,6 +47,8 @@ class BuildCache:
         """Empty collections by what they are made of; the package stage adds what it makes."""
         self.splice: Splice | None = None
         """The splice `rendered` made, if it made one."""
+        self.outline: tuple[tuple[Heading, ...], bool] | None = None
+        """The headings of a source rendered whole, and whether it may be spliced next time."""
 
     def unchanged(self, text: str, state: bytes | None, package: bytes | None) -> CacheEntry | None:
         """The last build's entry when the source, state file and package are as it left them."""
@@ -96,17 +98,26 @@ class BuildCache:
             contents=splice.contents,
         )
 
+    def made(self, rendered: Rendered) -> None:
+        """Read off the block tokens of a source rendered whole what the next build's splice
+        compares against: its headings, and whether it may be spliced at all."""
+        if self.splice is None:
+            blocks = rendered.blocks
+            whole = spliceable(
+                rendered.text, blocks, rendered.found, has_images=rendered.has_images
+            )
+            self.outline = headings_of(blocks), whole
+
     def save(self, built: Built, *, package: str, state: str, cards: int, parts: int) -> None:
         """Leave what `built` made for the next build; `package` and `state` are the SHA-256 of
         the files it wrote."""
         rendered, revision = built.rendered, built.revision
         if self.splice is not None:
             headings, whole = self.splice.headings, True
+        elif self.outline is not None:
+            headings, whole = self.outline
         else:
-            headings = headings_of(rendered.blocks)
-            whole = spliceable(
-                rendered.text, rendered.blocks, rendered.found, has_images=rendered.has_images
-            )
+            raise ValueError("save() before the pipeline told the cache what it made")
         snapshot = snapshot_of(
             rendered.text,
             rendered.document,
