@@ -19,6 +19,8 @@ from deckgen.parse.marker import TOKEN as MARKER_TOKEN
 from deckgen.parse.shape import Reading, Role, Shape, read_questions, roles_of
 from deckgen.slug import unique_anchors
 
+_TOP_LEVEL_TURNS = frozenset(("heading_open", "hr", "front_matter"))
+"""Top-level tokens that may end a card or open one, or are never part of an answer."""
 _PART_PREFIX = re.compile(r"^\s*part\s+(\d+)\s*[:.)\-\u2013\u2014]\s*(.*)$", re.IGNORECASE)
 
 
@@ -101,9 +103,7 @@ def parse_tokens(
     if reading is None:
         reading = read_questions(tokens, shape.only, shape.pattern)
     walk = _Walk(path, shape, roles_of(reading.headings, shape), reading.asked)
-    i = 0
-    while i < len(tokens):
-        i = walk.step(tokens, i)
+    walk.run(tokens)
     if shape.part_level is None and walk.raw:
         walk.parts.append(walk.raw[0].part)
     cards, slices = _cards(walk.raw, text.splitlines(keepends=True), path, walk.diagnostics)
@@ -135,6 +135,27 @@ class _Walk:
         )
         self.card: _OpenCard | None = None
         self.unplaced: Part | None = None
+
+    def run(self, tokens: Sequence[Token]) -> None:
+        """Take every token in order."""
+        asked, i, end = self.asked, 0, len(tokens)
+        while i < end:
+            token, card = tokens[i], self.card
+            if (
+                card is not None
+                and card.until is None
+                and (card.texted or token.type != "inline")
+                and (token.level or token.type not in _TOP_LEVEL_TURNS)
+                and token.type != SUMMARY_OPEN
+                and i not in asked
+                and i not in self.skip
+            ):
+                # Most tokens are more of a heading card's answer: what `step` would conclude
+                # for them, without its calls (a tenth of the splitting time of a large file).
+                card.answer.append(token)
+                i += 1
+            else:
+                i = self.step(tokens, i)
 
     def step(self, tokens: Sequence[Token], i: int) -> int:
         """Take the token at `i`; the index of the next one to take."""
