@@ -58,7 +58,8 @@ class Rendered:
     found: Mapping[Rule, Sequence[Diagnostic]] = field(repr=False)
     """Each rule's own diagnostics (what a cache keeps per card)."""
     blocks: tuple[Token, ...] = field(default=(), repr=False)
-    """The block tokens this run parsed (inline content freed)."""
+    """The block tokens this run parsed (inline content freed), until `run` frees them once
+    the card stage is done: what `Built` and `BuiltProject` hold has none."""
     has_images: bool = False
     answers: tuple[str | None, ...] | None = None
     """Per card, its answer digest where a previous build knew it (see `identify`)."""

@@ -150,8 +150,8 @@ class _Walk:
                 and i not in asked
                 and i not in self.skip
             ):
-                # Most tokens are more of a heading card's answer: what `step` would conclude
-                # for them, without its calls (a tenth of the splitting time of a large file).
+                # Most tokens are more of a heading card's answer: this is what `step` would
+                # conclude for them, without a call per token.
                 card.answer.append(token)
                 i += 1
             else:
