@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from deckgen.identity.ids import deck_id, normalize_question, question_id, question_ids
@@ -38,6 +43,27 @@ def test_identity__ignores_case_spacing_and_end_punctuation() -> None:
     assert normalize_question("  What  is LSTM? ") == normalize_question("what is lstm")
     assert question_id("d", "What is LSTM?") == question_id("d", "what is  LSTM")
     assert question_id("d", "What is LSTM?") != question_id("other", "What is LSTM?")
+
+
+def _normalized_as_first_defined(text: str) -> str:
+    """The normalisation every ID made so far was hashed from, as it was first written."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return re.sub(r"[\s?.!:;]+$", "", re.sub(r"\s+", " ", text).strip())
+
+
+_QUESTIONY = st.text(
+    st.sampled_from(list(" \t\n\r\x0b\x0c\x1c\x85\xa0\u2028\u3000?.!:;,-aZé\u00bd\ufb01\u212b"))
+    | st.characters(),
+    max_size=40,
+)
+
+
+@settings(max_examples=400, derandomize=True)
+@given(_QUESTIONY)
+def test_identity__the_normalisation_is_the_one_ids_were_made_with(text: str) -> None:
+    # Every stored ID was hashed from this normalisation: any change would give every card of
+    # every deck a new ID on its next build.
+    assert normalize_question(text) == _normalized_as_first_defined(text)
 
 
 def test_identity__identical_questions_get_distinct_stable_ids() -> None:

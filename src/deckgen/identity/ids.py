@@ -12,8 +12,7 @@ import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
-_SPACE = re.compile(r"\s+")
-_TRAILING = re.compile(r"[\s?.!:;]+$")
+_END_PUNCTUATION = " ?.!:;"
 ID_PREFIX = "dg"
 NOTE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 """What an ID may look like: a GUID, a field value and an Anki search term all at once."""
@@ -24,8 +23,10 @@ NOTE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 @lru_cache(maxsize=1 << 16)
 def normalize_question(text: str) -> str:
     """Question text as identity sees it: case, spacing, Unicode form and end punctuation ignored."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return _TRAILING.sub("", _SPACE.sub(" ", text).strip())
+    # Runs of whitespace become one space (`split` knows the same whitespace as the regular
+    # expressions' `\s`), so only spaces and the end punctuation can trail.
+    words = unicodedata.normalize("NFKC", text).casefold().split()
+    return " ".join(words).rstrip(_END_PUNCTUATION)
 
 
 def question_id(namespace: str, question: str, occurrence: int = 1) -> str:
