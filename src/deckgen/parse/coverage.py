@@ -58,41 +58,47 @@ def coverage(
     places: list[Place | None] = [None] * len(lines)
     for card in document.cards:
         start = card.line - 1
-        for line in range(start, min(start + card.source.count("\n") + 1, len(lines))):
-            places[line] = "card"
+        end = min(start + card.source.count("\n") + 1, len(lines))
+        places[start:end] = ["card"] * max(end - start, 0)
     if roles is None:
         roles = heading_roles(tokens, shape)
-    for (start, end), went in _blocks(tokens, document, roles):
+    for (start, end), went in _blocks(tokens, document, roles, places):
         for line in range(start, min(end, len(lines))):
             if places[line] is None:
                 places[line] = went
+    blank = [not line.strip() for line in lines]
     counted: list[Place] = []
-    for text_line, place in zip(lines, places, strict=True):
+    for is_blank, place in zip(blank, places, strict=True):
         # A blank line goes with the text above it: an answer's trailing blank, a card's.
         above: Place = counted[-1] if counted else "kept"
-        counted.append((place or "kept") if text_line.strip() else above)
+        counted.append(above if is_blank else (place or "kept"))
     dropped = [
         number
-        for number, (text_line, place) in enumerate(zip(lines, counted, strict=True), 1)
-        if place == "dropped" and text_line.strip()
+        for number, (is_blank, place) in enumerate(zip(blank, counted, strict=True), 1)
+        if place == "dropped" and not is_blank
     ]
+    ranges = (
+        _ranges(dropped, {n for n, is_blank in enumerate(blank, 1) if is_blank}) if dropped else ()
+    )
     return Coverage(
         lines=len(lines),
         in_cards=counted.count("card"),
         kept=len(lines) - counted.count("card") - len(dropped),
-        dropped=tuple(
-            _ranges(dropped, blank={n for n, line in enumerate(lines, 1) if not line.strip()})
-        ),
+        dropped=tuple(ranges),
     )
 
 
 def _blocks(
-    tokens: Sequence[Token], document: Document, roles: dict[int, Role]
+    tokens: Sequence[Token],
+    document: Document,
+    roles: dict[int, Role],
+    places: Sequence[Place | None],
 ) -> Iterator[tuple[tuple[int, int], Place]]:
     """Each top-level block's lines (0-based, end exclusive) and where they went, when not in
     a card: before the first question or part (preamble), in a part before its first question
     (its introduction), or after the last card's closing `---` (trailer) is kept; the rest
-    belongs to no card."""
+    belongs to no card. Blocks whose every line has its place in `places` already are
+    skipped."""
     firsts: dict[int, int] = {}
     for card in document.cards:
         firsts.setdefault(card.part.line, card.line)
@@ -113,6 +119,8 @@ def _blocks(
         elif token.type == "hr":
             trailer = trailer or line > last_card
             yield span, "kept"
+        elif None not in places[span[0] : span[1]]:
+            continue  # every line of it is placed already (a card's): where it goes is moot
         elif trailer or (token.type.endswith("list_open") and is_contents(_block(tokens, index))):
             yield span, "kept"
         elif under is None:
