@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import accumulate
+from operator import add
 from pathlib import Path
+from typing import overload
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -20,7 +24,8 @@ class Lint:
     """Everything a rule may look at."""
 
     path: Path
-    lines: tuple[str, ...]
+    lines: Sequence[str]
+    """The document's lines, as `str.splitlines` cuts them (`Lines`)."""
     tokens: tuple[Token, ...]
     """The document's tokens; `\\$` escapes may be merged into text (see `inline_children`)."""
     document: Document
@@ -54,7 +59,7 @@ def lint_for(
     block part): the one place a `Lint` is made; others are `replace`d from one."""
     return Lint(
         path=document.path,
-        lines=tuple(text.splitlines()),
+        lines=Lines(text),
         tokens=tuple(tokens),
         document=document,
         allow_html=allow_html,
@@ -64,6 +69,39 @@ def lint_for(
 
 
 Rule = Callable[[Lint], Iterable[Diagnostic]]
+
+
+class Lines(Sequence[str]):
+    """The lines of a text as `str.splitlines` cuts them, each read off the text when asked for:
+    a string per line would weigh ten times as much, and a large build's forked child would
+    share those pages with its parent only until one of them touched them."""
+
+    __slots__ = ("_ends", "_starts", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        kept = map(len, text.splitlines(keepends=True))
+        self._starts = array("q", accumulate(kept, initial=0))
+        self._ends = array("q", map(add, self._starts, map(len, text.splitlines())))
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("line index out of range")
+        return self.text[self._starts[index] : self._ends[index]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.text.splitlines())
 
 
 @cache

@@ -1,6 +1,7 @@
 """Parsing: from Markdown text to parts and cards.
 
 - `markdown`: the one MarkdownIt factory (and the block-only parser), math written as Anki reads it;
+- `lean`: block tokens that make their `attrs` and `meta` dicts only when used (memory);
 - `leads`, `marker`: plugins for bold lead-ins and `<!-- id: … -->` markers;
 - `details`, `obsidian`: `<details>` blocks; Obsidian's links, embeds, callouts and highlights;
 - `phrasing`: how a heading or a line asks a question (words and labels);

@@ -16,6 +16,7 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 
 from deckgen.parse.details import details_plugin
 from deckgen.parse.leads import lead_plugin
+from deckgen.parse.lean import lean_blocks_plugin
 from deckgen.parse.marker import id_marker_plugin
 from deckgen.parse.obsidian import obsidian_plugin
 from deckgen.parse.qalines import qa_lines_plugin
@@ -31,6 +32,7 @@ def make_markdown(*, allow_html: bool = False) -> MarkdownIt:
     """
     md = MarkdownIt("commonmark", {"html": allow_html, "highlight": highlight_code})
     md.enable(["table", "strikethrough"])
+    md.use(lean_blocks_plugin)
     md.use(front_matter_plugin)
     # allow_digits=False: "$5 and $10" is money, not math; `$35^{10}$` still opens math.
     md.use(dollarmath_plugin, allow_digits=False, double_inline=True)
