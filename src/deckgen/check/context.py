@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate
-from operator import add
 from pathlib import Path
 from typing import overload
 
@@ -71,21 +70,24 @@ def lint_for(
 Rule = Callable[[Lint], Iterable[Diagnostic]]
 
 
+_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+"""The characters `str.splitlines` breaks lines at (and `\\r\\n`, as one break)."""
+
+
 class Lines(Sequence[str]):
     """The lines of a text as `str.splitlines` cuts them, each read off the text when asked for:
     a string per line would weigh ten times as much, and a large build's forked child would
     share those pages with its parent only until one of them touched them."""
 
-    __slots__ = ("_ends", "_starts", "text")
+    __slots__ = ("_starts", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
-        kept = map(len, text.splitlines(keepends=True))
-        self._starts = array("q", accumulate(kept, initial=0))
-        self._ends = array("q", map(add, self._starts, map(len, text.splitlines())))
+        # Where each line starts, its line break included, and where the text ends.
+        self._starts = array("q", accumulate(map(len, text.splitlines(keepends=True)), initial=0))
 
     def __len__(self) -> int:
-        return len(self._ends)
+        return len(self._starts) - 1
 
     @overload
     def __getitem__(self, index: int) -> str: ...
@@ -98,7 +100,13 @@ class Lines(Sequence[str]):
             index += len(self)
         if not 0 <= index < len(self):
             raise IndexError("line index out of range")
-        return self.text[self._starts[index] : self._ends[index]]
+        start, end = self._starts[index], self._starts[index + 1]
+        # Every line but perhaps the last ends in one line break, `\r\n` or a single character.
+        if self.text.startswith("\r\n", end - 2, end) and end - 2 >= start:
+            end -= 2
+        elif end > start and self.text[end - 1] in _BREAKS:
+            end -= 1
+        return self.text[start:end]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.text.splitlines())

@@ -18,9 +18,11 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 from markdown_it.utils import EnvType
 
-# Token's own slots, reached past the properties below that shadow them.
-_ATTRS = Token.__dict__["attrs"]
-_META = Token.__dict__["meta"]
+# Token's own slots, reached past the properties below that shadow them. A lean token's slot
+# holds None until its dict is made (not left unset: raising and catching AttributeError on
+# every first read costs more than the dicts saved).
+_get_attrs, _set_attrs = Token.__dict__["attrs"].__get__, Token.__dict__["attrs"].__set__
+_get_meta, _set_meta = Token.__dict__["meta"].__get__, Token.__dict__["meta"].__set__
 _new = object.__new__
 
 
@@ -31,29 +33,27 @@ class LeanToken(Token):
 
     @property
     def attrs(self) -> dict[str, str | int | float]:
-        try:
-            value: dict[str, str | int | float] = _ATTRS.__get__(self)
-        except AttributeError:
+        value: dict[str, str | int | float] | None = _get_attrs(self)
+        if value is None:
             value = {}
-            _ATTRS.__set__(self, value)
+            _set_attrs(self, value)
         return value
 
     @attrs.setter
     def attrs(self, value: dict[str, str | int | float]) -> None:
-        _ATTRS.__set__(self, value)
+        _set_attrs(self, value)
 
     @property
     def meta(self) -> dict[Any, Any]:
-        try:
-            value: dict[Any, Any] = _META.__get__(self)
-        except AttributeError:
+        value: dict[Any, Any] | None = _get_meta(self)
+        if value is None:
             value = {}
-            _META.__set__(self, value)
+            _set_meta(self, value)
         return value
 
     @meta.setter
     def meta(self, value: dict[Any, Any]) -> None:
-        _META.__set__(self, value)
+        _set_meta(self, value)
 
 
 class _LeanState(StateBlock):
@@ -64,6 +64,8 @@ class _LeanState(StateBlock):
         token.map, token.children = None, None
         token.content = token.markup = token.info = ""
         token.block, token.hidden = True, False
+        _set_attrs(token, None)
+        _set_meta(token, None)
         if nesting < 0:
             self.level -= 1
         token.level = self.level
