@@ -354,3 +354,26 @@ def test_cache__a_lone_dollar_pair_opener_reaching_past_its_card_is_parsed_whole
     assert _outcome(cached) == _outcome(cold)
     if isinstance(cached, BuildReport):
         assert twin.same_outputs()
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted((Path(__file__).parent / "fixtures").rglob("*.md")),
+    ids=lambda p: p.name,
+)
+@pytest.mark.parametrize("pattern", [None, r"\?$"])
+def test_cache__headings_from_detection_are_those_a_region_parse_reads(
+    path: Path, pattern: str | None
+) -> None:
+    # A cold build takes its snapshot's headings from what detection read; a splice compares
+    # them with its region's, read off freshly parsed tokens: the two must agree.
+    from dataclasses import replace
+
+    from deckgen.cache.snapshot import headings_of, headings_read
+    from deckgen.parse.markdown import block_markdown
+    from deckgen.parse.shape import SEED_SHAPE, read_questions
+
+    tokens = block_markdown(False).parse(path.read_text(encoding="utf-8"))
+    reading = read_questions(tokens, None, pattern)
+    shape = replace(SEED_SHAPE, pattern=pattern)
+    assert headings_read(reading, tokens, shape) == headings_of(tokens)

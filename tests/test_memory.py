@@ -57,11 +57,13 @@ def test_lean__dicts_appear_when_used_and_keep_what_is_written() -> None:
     tokens = md.parse("1. one\n\n---\n")
     assert all(type(token) is LeanToken for token in tokens)
     ordered = tokens[0]
+    assert ordered.attrItems() == [] and ordered.attrGet("start") is None
     assert ordered.attrs == {}  # "1." starts at 1: no `start` attribute
     ordered.attrSet("start", 5)
     ordered.meta["seen"] = True
     assert ordered.attrs == {"start": 5}
     assert ordered.meta == {"seen": True}
+    assert ordered.attrItems() == [("start", 5)] and ordered.attrGet("start") == 5
     ordered.attrs = {"class": "x"}
     assert ordered.attrGet("class") == "x"
     copy = ordered.copy()

@@ -36,7 +36,7 @@ from deckgen.model import Deck, Diagnostic, Document, MediaFile, Note, NoteField
 from deckgen.options import BuildOptions
 from deckgen.parse.coverage import Coverage, coverage
 from deckgen.parse.markdown import block_markdown, make_markdown
-from deckgen.parse.shape import Shape, roles_of
+from deckgen.parse.shape import Reading, Shape, roles_of
 from deckgen.process import Progress, process_cards
 from deckgen.source import read_source
 
@@ -61,6 +61,8 @@ class Rendered:
     """The block tokens this run parsed (inline content freed), until `run` frees them once
     the card stage is done: what `Built` and `BuiltProject` hold has none."""
     has_images: bool = False
+    reading: Reading | None = field(default=None, repr=False)
+    """What shape detection read off `blocks` before the splitter's edits, freed with them."""
     answers: tuple[str | None, ...] | None = None
     """Per card, its answer digest where a previous build knew it (see `identify`)."""
     contents: tuple[tuple[NoteKey, str] | None, ...] | None = None
@@ -121,7 +123,7 @@ def _freed(rendered: Rendered, reuse: Reuse | None) -> Rendered:
     collection of those stages trace the whole parse (measured: docs/performance.md)."""
     if reuse is not None:
         reuse.made(rendered)
-    return replace(rendered, blocks=())
+    return replace(rendered, blocks=(), reading=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,7 +233,7 @@ def _halves(indices: list[int], sizes: list[int]) -> tuple[list[int], list[int]]
 
 def _portable(rendered: Rendered) -> Rendered:
     # The block tokens stay behind: a project's cache does not read them.
-    return replace(rendered, blocks=())
+    return replace(rendered, blocks=(), reading=None)
 
 
 def render(
@@ -288,6 +290,7 @@ def render_source(
         found=found,
         blocks=loaded.tokens,
         has_images=cards.has_images,
+        reading=loaded.reading,
     )
 
 

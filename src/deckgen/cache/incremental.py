@@ -110,9 +110,10 @@ def respliced(
     if region is None:
         return None
     env: dict[str, object] = {}
-    tokens = _region_tokens(region, snapshot, blocks_md, env)
-    if tokens is None:
+    parsed = _region_tokens(region, snapshot, blocks_md, env)
+    if parsed is None:
         return None
+    tokens, headings = parsed
     level = snapshot.shape.question_level
     split = parse_tokens(tokens, region.text, path, part_level=None, question_level=level)
     lint = lint_for(split.document, region.text, tokens, snapshot.shape, md, allow_html=allow_html)
@@ -126,7 +127,7 @@ def respliced(
     done = process_cards(tokens, cards, split.tokens, md, lint, env=env)
     if done.has_images or not all(d.line for found in done.found.values() for d in found):
         return None
-    return _spliced_document(snapshot, region, split, done, headings_of(tokens, region.start), lint)
+    return _spliced_document(snapshot, region, split, done, headings, lint)
 
 
 def _region(snapshot: Snapshot, text: str) -> _Region | None:
@@ -160,8 +161,9 @@ def _region(snapshot: Snapshot, text: str) -> _Region | None:
 
 def _region_tokens(
     region: _Region, snapshot: Snapshot, blocks_md: MarkdownIt, env: dict[str, object]
-) -> list[Token] | None:
-    """The region's block tokens, when they are what a parse of the whole text gives there."""
+) -> tuple[list[Token], tuple[Heading, ...]] | None:
+    """The region's block tokens, when they are what a parse of the whole text gives there, and
+    its headings (read before the splitter edits them, as a whole build reads them)."""
     tokens = blocks_md.parse(region.text, env)
     if env.get("references"):
         return None
@@ -180,7 +182,7 @@ def _region_tokens(
         return None
     if stray_math(region.text, tokens):
         return None  # a `$$` that opens no math here may pair with one beyond the region
-    return tokens
+    return tokens, headings
 
 
 def _spliced_document(

@@ -25,7 +25,13 @@ from markdown_it import MarkdownIt
 
 from deckgen.anki.collection import SkeletonKey
 from deckgen.cache.incremental import Splice, respliced
-from deckgen.cache.snapshot import Heading, headings_of, snapshot_of, spliceable
+from deckgen.cache.snapshot import (
+    Heading,
+    headings_of,
+    headings_read,
+    snapshot_of,
+    spliceable,
+)
 from deckgen.cache.store import CacheEntry, cache_key, cache_path, load_cache, save_cache
 from deckgen.check.rules import merged
 from deckgen.identity.state import DeckState
@@ -102,11 +108,15 @@ class BuildCache:
         """Read off the block tokens of a source rendered whole what the next build's splice
         compares against: its headings, and whether it may be spliced at all."""
         if self.splice is None:
-            blocks = rendered.blocks
+            blocks, reading = rendered.blocks, rendered.reading
             whole = spliceable(
                 rendered.text, blocks, rendered.found, has_images=rendered.has_images
             )
-            self.outline = headings_of(blocks), whole
+            if reading is not None:
+                headings = headings_read(reading, blocks, rendered.shape)
+            else:
+                headings = headings_of(blocks)
+            self.outline = headings, whole
 
     def save(self, built: Built, *, package: str, state: str, cards: int, parts: int) -> None:
         """Leave what `built` made for the next build; `package` and `state` are the SHA-256 of

@@ -15,7 +15,7 @@ from deckgen.check.rules import rules
 from deckgen.identity.history import NoteKey, Revision
 from deckgen.model import Diagnostic, Document, NoteFields, Part
 from deckgen.parse.marker import TOKEN as MARKER_TOKEN
-from deckgen.parse.shape import Features, Shape, heading_bodies
+from deckgen.parse.shape import Features, Reading, Shape, bodies_of, heading_bodies
 
 # Anything that could be a link reference definition, which changes links in every card.
 REFERENCE = re.compile(r"\]:")
@@ -77,9 +77,21 @@ class Snapshot:
 
 
 def headings_of(tokens: Sequence[Token], offset: int = 0) -> tuple[Heading, ...]:
-    """The top-level headings of `tokens`, their lines moved down by `offset`."""
+    """The top-level headings of `tokens` (as parsed, before the splitter edits any), their
+    lines moved down by `offset`."""
+    return _located(heading_bodies(tokens), tokens, offset)
+
+
+def headings_read(reading: Reading, tokens: Sequence[Token], shape: Shape) -> tuple[Heading, ...]:
+    """`headings_of(tokens)`, from what detection read off them before the splitter's edits."""
+    return _located(bodies_of(reading.headings, pattern=shape.pattern), tokens, 0)
+
+
+def _located(
+    bodies: Sequence[tuple[int, int, bool, Features]], tokens: Sequence[Token], offset: int
+) -> tuple[Heading, ...]:
     found = []
-    for index, level, bodied, features in heading_bodies(tokens):
+    for index, level, bodied, features in bodies:
         start, end = tokens[index].map or (0, 0)
         found.append(Heading(start + offset, end + offset, level, bodied, features))
     return tuple(found)
@@ -136,7 +148,8 @@ def spliceable(
         and not ODD_BREAKS.search(text)
         and not stray_math(text, tokens)
         and not has_images
-        and not any(t.type == MARKER_TOKEN for t in tokens)
+        # A marker is a `<!--` line: without one in the text, no token need be looked at.
+        and not ("<!--" in text and any(t.type == MARKER_TOKEN for t in tokens))
     )
 
 

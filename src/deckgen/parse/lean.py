@@ -4,8 +4,9 @@ markdown-it gives every token two fresh dicts. Of a block parse's tokens almost 
 an attribute or plugin data, yet the two empty dicts are over a third of what each block token
 weighs and, allocated between the tokens, they are pages a forked child and its parent both end up
 copying. `lean_blocks_plugin` makes the block parser push `LeanToken`s instead: the same token,
-field for field, whose dicts appear on first read or write. The inline pass and the renderer
-see ordinary tokens. Measured gain (peak memory and time of a large build): docs/performance.md.
+field for field, whose dicts appear when `attrs` or `meta` is first used; reading attributes the
+way the renderer does (`attrGet`, `attrItems`) makes none. Inline tokens are markdown-it's own.
+Measured gain (peak memory and time of a large build): docs/performance.md.
 """
 
 from __future__ import annotations
@@ -54,6 +55,18 @@ class LeanToken(Token):
     @meta.setter
     def meta(self, value: dict[Any, Any]) -> None:
         _set_meta(self, value)
+
+    # The renderer reads every token's attributes: reads need not make a dict.
+
+    def attrItems(self) -> list[tuple[str, str | int | float]]:  # noqa: N802 (Token's name)
+        """`Token.attrItems`."""
+        attrs = _get_attrs(self)
+        return list(attrs.items()) if attrs else []
+
+    def attrGet(self, name: str) -> str | int | float | None:  # noqa: N802 (Token's name)
+        """`Token.attrGet`."""
+        attrs = _get_attrs(self)
+        return attrs.get(name) if attrs else None
 
 
 class _LeanState(StateBlock):

@@ -397,9 +397,23 @@ names an answer, is an aside."""
 def heading_bodies(tokens: Sequence[Token]) -> list[tuple[int, int, bool, Features]]:
     """(token index, level, has a body, features) of every top-level heading: two documents
     that agree on these are read with the same shape and roles."""
+    # What non-heading questions a heading holds is not a feature: a document that has any is
+    # never spliced (`Shape.plain`).
+    return bodies_of(headings_of(tokens, asked=()), pattern=None)
+
+
+def bodies_of(
+    headings: Sequence[Heading], *, pattern: str | None
+) -> list[tuple[int, int, bool, Features]]:
+    """`heading_bodies` of headings detection already read with `pattern`: the same, since
+    whether a heading asks is read without the pattern here, as `heading_bodies` reads it."""
     return [
-        (h.index, h.level, h.bodied, (h.question, h.numbering, h.label, h.aside))
-        # What non-heading questions a heading holds is not a feature: a document that has
-        # any is never spliced (`Shape.plain`).
-        for h in headings_of(tokens, asked=())
+        (h.index, h.level, h.bodied, (_asks(h, pattern), h.numbering, h.label, h.aside))
+        for h in headings
     ]
+
+
+def _asks(heading: Heading, pattern: str | None) -> bool:
+    if pattern is None:
+        return heading.question
+    return not heading.aside and looks_like_question(heading.text)
