@@ -2,11 +2,11 @@
 
 markdown-it gives every token two fresh dicts. Of a block parse's tokens almost none ever holds
 an attribute or plugin data, yet the two empty dicts are over a third of what each block token
-weighs and, allocated between the tokens, they are pages a forked child and its parent both end up
-copying. `lean_blocks_plugin` makes the block parser push `LeanToken`s instead: the same token,
-field for field, whose dicts appear when `attrs` or `meta` is first used; reading attributes the
-way the renderer does (`attrGet`, `attrItems`) makes none. Inline tokens are markdown-it's own.
-Measured gain (peak memory and time of a large build): docs/performance.md.
+weighs, and, allocated between the tokens, they are pages a forked child and its parent both
+end up copying. `lean_blocks_plugin` makes the block parser push `LeanToken`s instead: the same
+token, field for field, whose dicts appear when `attrs` or `meta` is first used; reading
+attributes the way the renderer does (`attrGet`, `attrItems`) makes none. Inline tokens are
+markdown-it's own. Measured gain (peak memory and time of a large build): docs/performance.md.
 """
 
 from __future__ import annotations
