@@ -18,6 +18,7 @@ from markdown_it.token import Token
 from deckgen.check.context import Lines
 from deckgen.parse.lean import LeanToken, lean_blocks_plugin
 from deckgen.parse.markdown import make_markdown
+from tests.fragments import FRAGMENTS
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DOCUMENTS = sorted(FIXTURES.rglob("*.md"))
@@ -134,3 +135,18 @@ def test_fork__leaves_objects_frozen_by_someone_else_frozen() -> None:
     assert before > 0
     assert during == before == after
     assert in_child > 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    pieces=st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=4), max_size=40),
+    allow_html=st.booleans(),
+)
+def test_lean__any_text_parses_and_renders_as_markdown_it_does(
+    pieces: list[str], allow_html: bool
+) -> None:
+    text = "".join(pieces)
+    md = make_markdown(allow_html=allow_html)
+    plain = _plain(md)
+    assert [_fields(t) for t in md.parse(text)] == [_fields(t) for t in plain.parse(text)]
+    assert md.render(text) == plain.render(text)

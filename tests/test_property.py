@@ -13,52 +13,9 @@ from hypothesis import strategies as st
 
 from deckgen.cli.commands import cli
 from tests.anki_support import import_apkg, notes, open_collection
+from tests.fragments import FRAGMENTS
 
 pytestmark = pytest.mark.anki
-
-# Pieces that steer the parser into its corners: headings, fences, math, HTML, nesting, images.
-FRAGMENTS = [
-    "# Title\n",
-    "## Part 1: A\n",
-    "## Part 2: B\n",
-    "### Question?\n",
-    "### What is $x$?\n",
-    "### `code` in a heading\n",
-    "#### deeper\n",
-    "Answer text.\n",
-    "\n",
-    "\r\n",
-    "---\n",
-    "```python\n",
-    "```\n",
-    "~~~\n",
-    "    indented code\n",
-    "\tx\n",
-    "$",
-    "$$",
-    "\\$",
-    "$5 and $10",
-    "$x_t$",
-    "<div>\n",
-    "</div>\n",
-    "<script>alert(1)</script>",
-    '<img src="x.png" onerror="alert(1)">',
-    "![img](pic.png)",
-    "![img](../up.png)",
-    "[link](javascript:alert(1))",
-    "> ",
-    "- ",
-    "1. ",
-    "  ",
-    "| a | b |\n|---|---|\n| 1 | 2 |\n",
-    "**",
-    "_",
-    "`",
-    "\u00e9\u4e2d\U0001f600",
-    "\ufeff",
-    "+++\n",
-    "---\ntitle: x\n---\n",
-]
 
 DIAGNOSTIC = re.compile(r"^.+?(:\d+)?: (error|warning): .+$")
 
