@@ -180,6 +180,8 @@ def test_cache__random_edits_give_what_a_build_from_scratch_gives(twin: Twin, se
             del lines[where]
         else:
             lines[where] = lines[where].rstrip("\n") + " and more words\n"
+        if "".join(lines) == text:
+            continue  # (a blank line for a blank line: the cached build rightly writes nothing)
         text = "".join(lines)
         twin.write(text)
         cached, cold = twin.build_both(CLOCK + 10 * (step + 1))
