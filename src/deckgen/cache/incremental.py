@@ -24,6 +24,7 @@ Measured gain (`make bench`, rebuild of the seed x20 after one edit): see docs/p
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -36,7 +37,7 @@ from deckgen.cache.linediff import line_edit, line_start
 from deckgen.cache.snapshot import (
     ODD_BREAKS,
     REFERENCE,
-    CardOutput,
+    CardOutputs,
     Heading,
     Snapshot,
     headings_of,
@@ -120,8 +121,7 @@ def respliced(
     if any(True for rule in rules("blocks") for _ in rule(lint)):
         return None  # (a snapshot is spliceable only when no `blocks` rule found anything)
     # The region's cards are in the part of the card it starts at (it holds no part heading).
-    start_card = next(c for c in snapshot.cards if c.line - 1 == region.start)
-    part = snapshot.parts[start_card.part]
+    part = snapshot.parts[snapshot.cards.part[snapshot.cards.line.index(region.start + 1)]]
     cards = tuple(replace(card, part=part) for card in split.document.cards)
     split = replace(split, document=replace(split.document, cards=cards))
     done = process_cards(tokens, cards, split.tokens, md, lint, env=env)
@@ -135,10 +135,11 @@ def _region(snapshot: Snapshot, text: str) -> _Region | None:
     # The snapshot's text breaks lines at `\n` only (see `spliceable`); so does the new text
     # outside the region, which is the same, and inside it, which is checked below.
     edit = line_edit(snapshot.text, text)
-    starts = [card.line - 1 for card in snapshot.cards if card.line - 1 < edit.first]
-    if not starts:
+    # The last card that starts on a line before the first changed one.
+    before = bisect_left(snapshot.cards.line, edit.first + 1)
+    if not before:
         return None
-    start = starts[-1]
+    start = snapshot.cards.line[before - 1] - 1
     level = snapshot.shape.question_level
     after = [
         h
@@ -208,16 +209,19 @@ def _spliced_document(
     if any(d.message.startswith("question has no answer") for d in parse_diagnostics):
         return None  # a skipped question still numbers the anchors after it
     parts = tuple(p if p.line <= start else replace(p, line=p.line + delta) for p in snapshot.parts)
-    before = [c for c in snapshot.cards if c.line <= start]
-    after = [c for c in snapshot.cards if c.line > old_end]
-    region_part = parts[next(c for c in snapshot.cards if c.line - 1 == start).part]
-    anchors = iter(_anchors(snapshot, before, after, split.document.cards))
-    cards = [_card(c, parts, c.line, next(anchors)) for c in before]
+    old = snapshot.cards
+    # The old cards before the region and from where those after it begin (lines ascend).
+    before, after = bisect_right(old.line, start), bisect_right(old.line, old_end)
+    region_part = parts[old.part[old.line.index(start + 1)]]
+    anchors = iter(_anchors(old, before, after, split.document.cards))
+    cards = [_card(old, i, parts, old.line[i], next(anchors)) for i in range(before)]
     cards += [
         replace(card, part=region_part, line=card.line + start, anchor=next(anchors))
         for card in split.document.cards
     ]
-    cards += [_card(c, parts, c.line + delta, next(anchors)) for c in after]
+    cards += [
+        _card(old, i, parts, old.line[i] + delta, next(anchors)) for i in range(after, len(old))
+    ]
     document = Document(lint.path, snapshot.title, parts, tuple(cards), parse_diagnostics)
     tokens_rules = rules("tokens")
     found: dict[Rule, list[Diagnostic]] = {
@@ -231,33 +235,25 @@ def _spliced_document(
     kept = [h for h in snapshot.headings if h.start < start] + list(headings)
     kept += [h.moved(delta) for h in snapshot.headings if h.start >= old_end]
     count = len(split.document.cards)
+    kept_contents = list(zip(old.note, old.content, strict=True))
     return Splice(
         document=document,
         found=found,
-        fields=(*(c.fields for c in before), *done.fields, *(c.fields for c in after)),
-        answers=(*(c.answer for c in before), *[None] * count, *(c.answer for c in after)),
-        contents=(
-            *((c.note, c.content) for c in before),
-            *[None] * count,
-            *((c.note, c.content) for c in after),
-        ),
+        fields=(*old.fields[:before], *done.fields, *old.fields[after:]),
+        answers=(*old.answer[:before], *[None] * count, *old.answer[after:]),
+        contents=(*kept_contents[:before], *[None] * count, *kept_contents[after:]),
         headings=tuple(kept),
         reparsed=count,
     )
 
 
-def _anchors(
-    snapshot: Snapshot,
-    before: Sequence[CardOutput],
-    after: Sequence[CardOutput],
-    region: Sequence[Card],
-) -> list[str]:
-    old_region = snapshot.cards[len(before) : len(snapshot.cards) - len(after)]
-    if [c.question for c in old_region] == [card.question for card in region]:
+def _anchors(old: CardOutputs, before: int, after: int, region: Sequence[Card]) -> list[str]:
+    """Every card's anchor: `old`'s cards up to `before` and from `after`, `region`'s between."""
+    questions = [card.question for card in region]
+    if list(old.question[before:after]) == questions:
         # The same questions in the same order: every anchor stays as it was.
-        return [c.anchor for c in snapshot.cards]
-    questions = [c.question for c in before] + [card.question for card in region]
-    return unique_anchors(questions + [c.question for c in after])
+        return list(old.anchor)
+    return unique_anchors([*old.question[:before], *questions, *old.question[after:]])
 
 
 def _without_stop(tokens: list[Token], stop: Heading, line: int) -> list[Token]:
@@ -277,13 +273,13 @@ def _levels(headings: Sequence[Heading]) -> Counter[tuple[int, bool, Features]]:
     return Counter((h.level, h.bodied, h.asks) for h in headings)
 
 
-def _card(output: CardOutput, parts: tuple[Part, ...], line: int, anchor: str) -> Card:
+def _card(old: CardOutputs, i: int, parts: tuple[Part, ...], line: int, anchor: str) -> Card:
     return Card(
-        question=output.question,
-        part=parts[output.part],
+        question=old.question[i],
+        part=parts[old.part[i]],
         line=line,
         anchor=anchor,
-        source=output.source,
+        source=old.source[i],
     )
 
 

@@ -24,22 +24,28 @@ ODD_BREAKS = re.compile("[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 
 
 @dataclass(frozen=True, slots=True)
-class CardOutput:
-    """What a build made of one card, enough to reuse it without parsing it again."""
+class CardOutputs:
+    """What a build made of its cards, enough to reuse them without parsing them again: one
+    named column per field, the i-th card's value at index i of each (a record per card would
+    be made, pickled and made again for every card of every build)."""
 
-    question: str
-    part: int
+    question: tuple[str, ...]
+    part: tuple[int, ...]
     """Index into `Snapshot.parts`."""
-    line: int
-    anchor: str
-    source: str
-    fields: NoteFields
-    answer: str
+    line: tuple[int, ...]
+    """The line of the card's heading, ascending."""
+    anchor: tuple[str, ...]
+    source: tuple[str, ...]
+    fields: tuple[NoteFields, ...]
+    answer: tuple[str, ...]
     """`deckgen.identity.history.answer_digest` of the card."""
-    note: NoteKey
+    note: tuple[NoteKey, ...]
     """The note's ID, Source field and tags when `content` was taken."""
-    content: str
+    content: tuple[str, ...]
     """`deckgen.identity.history.note_digest` of the note these fields went into."""
+
+    def __len__(self) -> int:
+        return len(self.line)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +72,7 @@ class Snapshot:
     title: str | None
     shape: Shape
     parts: tuple[Part, ...]
-    cards: tuple[CardOutput, ...]
+    cards: CardOutputs
     headings: tuple[Heading, ...]
     parse_diagnostics: tuple[Diagnostic, ...]
     """The parser's own diagnostics (`Document.diagnostics`)."""
@@ -165,28 +171,26 @@ def snapshot_of(
 ) -> Snapshot:
     """What `document`, built into `revision`, leaves for the next build."""
     index = {part: number for number, part in enumerate(document.parts)}
-    cards = tuple(
-        CardOutput(
-            question=card.question,
-            part=index[card.part],
-            line=card.line,
-            anchor=card.anchor,
-            source=card.source,
-            fields=NoteFields(note.question, note.answer, note.part),
-            answer=record.answer,
-            note=(note.id, note.source, note.tags),
-            content=record.content,
-        )
-        for card, note, record in zip(
-            document.cards, revision.deck.notes, revision.state.cards, strict=True
-        )
+    cards, notes, records = document.cards, revision.deck.notes, revision.state.cards
+    if not len(cards) == len(notes) == len(records):
+        raise ValueError("a revision's notes and records must match the document's cards")
+    outputs = CardOutputs(
+        question=tuple(card.question for card in cards),
+        part=tuple(index[card.part] for card in cards),
+        line=tuple(card.line for card in cards),
+        anchor=tuple(card.anchor for card in cards),
+        source=tuple(card.source for card in cards),
+        fields=tuple(NoteFields(note.question, note.answer, note.part) for note in notes),
+        answer=tuple(record.answer for record in records),
+        note=tuple((note.id, note.source, note.tags) for note in notes),
+        content=tuple(record.content for record in records),
     )
     return Snapshot(
         text=text,
         title=document.title,
         shape=shape,
         parts=document.parts,
-        cards=cards,
+        cards=outputs,
         headings=headings,
         parse_diagnostics=document.diagnostics,
         local=tuple(tuple(found[rule]) for rule in rules("tokens")),

@@ -38,7 +38,7 @@ from deckgen.identity.state import DeckState
 from deckgen.model import Diagnostic
 from deckgen.options import BuildOptions
 
-FORMAT = "deckgen-cache/6"
+FORMAT = "deckgen-cache/7"
 CACHE_DIR = ".cache"
 
 # Found without importing them: a rebuild that needs none of them should not load them.
