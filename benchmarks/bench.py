@@ -139,7 +139,7 @@ else:
     import genanki, pygments.formatters
     for name in (
         "deckgen.package", "deckgen.rebuild",  # before the move
-        "deckgen.anki.package", "deckgen.cache.layer",  # after it
+        "deckgen.package.writer", "deckgen.cache.layer",  # after it
     ):
         try:
             importlib.import_module(name)

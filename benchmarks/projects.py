@@ -64,7 +64,7 @@ else:
     from deckgen.api import build_project
     from deckgen.config.members import project_of
     from deckgen.config.project import load_config
-    import genanki, pygments.formatters, deckgen.anki.package, deckgen.cache.files
+    import genanki, pygments.formatters, deckgen.package.writer, deckgen.cache.files
     t = time.perf_counter()
     build_project(project_of(load_config(root / "deckgen.toml")))
     took = time.perf_counter() - t

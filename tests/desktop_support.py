@@ -627,8 +627,8 @@ def png(width: int, height: int) -> bytes:
 
 def write_broken_deck(path: Path) -> None:
     """An .apkg of `BROKEN`, with deckgen's notetype (its CSS and templates) as every build."""
-    from deckgen.anki.package import write_package
     from deckgen.model import Deck, MediaFile, Note
+    from deckgen.package.writer import write_package
 
     notes = tuple(
         Note(

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from anki.collection import Collection
 
-from deckgen.anki.package import FIELDS, NOTETYPE_NAME
 from deckgen.api import BuildOptions, build
+from deckgen.notetype.definition import FIELDS, NOTETYPE_NAME
 from tests.anki_support import import_apkg, notes
 from tests.conftest import SEED
 

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from deckgen.anki.package import FIELDS, NOTETYPE_ID, NOTETYPE_NAME, notetype_css
 from deckgen.api import BuildOptions, build
+from deckgen.notetype.definition import FIELDS, NOTETYPE_ID, NOTETYPE_NAME, notetype_css
 from tests.anki_support import database, import_apkg, notetype, open_collection
 from tests.conftest import SEED
 

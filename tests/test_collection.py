@@ -14,20 +14,20 @@ from typing import Any
 import genanki
 import pytest
 
-from deckgen.anki import package
-from deckgen.anki.collection import SkeletonKey
-from deckgen.anki.package import (
+from deckgen.api import BuildOptions
+from deckgen.identity.ids import deck_id
+from deckgen.model import Deck
+from deckgen.notetype.definition import (
     BACK,
     FIELDS,
     FRONT,
     NOTETYPE_ID,
     NOTETYPE_NAME,
     notetype_css,
-    write_package,
 )
-from deckgen.api import BuildOptions
-from deckgen.identity.ids import deck_id
-from deckgen.model import Deck
+from deckgen.package import writer
+from deckgen.package.rows import SkeletonKey
+from deckgen.package.writer import write_package
 from deckgen.pipeline import run
 
 from .conftest import SEED
@@ -126,7 +126,7 @@ def test_collection__a_known_empty_collection_makes_the_same_bytes(
     write_package(deck, tmp_path / "first.apkg", notetype_mtime=STAMP, skeletons=known)
     assert len(known) == 1
     # As in a later process that has the empty collection from its cache: genanki is not asked.
-    monkeypatch.setattr(package, "_genanki_skeleton", _refuse)
+    monkeypatch.setattr(writer, "_genanki_skeleton", _refuse)
     write_package(deck, tmp_path / "again.apkg", notetype_mtime=STAMP, skeletons=dict(known))
     assert (tmp_path / "again.apkg").read_bytes() == (tmp_path / "first.apkg").read_bytes()
 

@@ -92,7 +92,7 @@ def test_conventions__usage_errors_exit_2(tmp_path: Path) -> None:
 def test_conventions__ctrl_c_exits_130_and_leaves_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import deckgen.anki.package
+    import deckgen.package.writer
 
     source = _doc(tmp_path)
     out = tmp_path / "build" / "doc.apkg"
@@ -103,7 +103,7 @@ def test_conventions__ctrl_c_exits_130_and_leaves_nothing(
     def interrupted(*args: object) -> None:
         raise KeyboardInterrupt  # Ctrl-C while the package is being written
 
-    monkeypatch.setattr(deckgen.anki.package, "_write_zip", interrupted)
+    monkeypatch.setattr(deckgen.package.writer, "_write_zip", interrupted)
     result = CliRunner().invoke(cli, ["build", str(source), "-o", str(out)])
     assert result.exit_code == 130
     assert result.output == "deckgen: error: interrupted\n"

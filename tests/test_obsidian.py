@@ -18,9 +18,9 @@ import pytest
 from markdown_it import MarkdownIt
 from markdown_it.utils import read_fixture_file
 
-from deckgen.anki.package import notetype_css
-from deckgen.anki.themes import NIGHT, THEMES
 from deckgen.api import BuildOptions, build, check_file
+from deckgen.notetype.definition import notetype_css
+from deckgen.notetype.themes import NIGHT, THEMES
 from deckgen.parse.markdown import make_markdown, passes_after_block
 from deckgen.parse.obsidian import CALLOUT_FAMILIES
 from deckgen.process import _STRETCH_LOCAL

@@ -13,11 +13,11 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deckgen.anki.package import BACK, FRONT, notetype_css
 from deckgen.api import BuildOptions
 from deckgen.cli.commands import cli
 from deckgen.errors import DeckgenError
 from deckgen.model import Note
+from deckgen.notetype.definition import BACK, FRONT, notetype_css
 from deckgen.preview.page import PreviewReport, card_faces, fill_template, preview
 from deckgen.render.mathml import html_with_mathml
 from tests.conftest import ROOT, SEED

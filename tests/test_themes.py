@@ -14,12 +14,12 @@ import pytest
 from click.testing import CliRunner
 from pygments.styles import get_style_by_name
 
-from deckgen.anki.package import notetype_css
-from deckgen.anki.themes import THEMES, CodeColors, code_foreground
 from deckgen.api import BuildOptions, build
 from deckgen.cli.commands import cli
 from deckgen.config.project import load_config
 from deckgen.errors import DeckgenError, SourceError
+from deckgen.notetype.definition import notetype_css
+from deckgen.notetype.themes import THEMES, CodeColors, code_foreground
 from tests.colors import contrast
 from tests.conftest import SEED
 
@@ -29,7 +29,11 @@ TEXT_COLOURS = ("fg", "heading", "strong", "muted", "faint", "accent", "link")
 
 def _modes(theme: str) -> dict[str, dict[str, str]]:
     """The theme file's `--dg-*` colours for light (`.card {…}`) and night mode."""
-    text = files("deckgen.anki").joinpath("stylesheets", f"{theme}.css").read_text(encoding="utf-8")
+    text = (
+        files("deckgen.notetype")
+        .joinpath("stylesheets", f"{theme}.css")
+        .read_text(encoding="utf-8")
+    )
     blocks = re.findall(r"([^{}]+)\{([^{}]*)\}", text)
     light = next(body for selector, body in blocks if selector.strip().endswith(".card"))
     night = next(body for selector, body in blocks if ".nightMode .card" in selector)

@@ -12,12 +12,12 @@ import pytest
 from anki.collection import Collection
 from click.testing import CliRunner
 
-from deckgen.anki.package import NOTETYPE_NAME
 from deckgen.api import BuildOptions, build
 from deckgen.cli.commands import cli
 from deckgen.config.project import load_config
 from deckgen.identity.state import load_state, state_path
 from deckgen.merge import build_merged
+from deckgen.notetype.definition import NOTETYPE_NAME
 from deckgen.select import Selection
 from tests.anki_support import SeenNote, import_apkg, notes, open_collection
 from tests.conftest import ROOT, SEED

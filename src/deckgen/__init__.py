@@ -7,7 +7,8 @@ goes through it. The packages are named after the stages, from the bottom up:
 - `parse`: the markdown-it parser and its plugins, heading shapes, splitting into cards;
 - `identity`: note IDs, matching edited cards to the previous build, the state files;
 - `render`: card fields as HTML (math, code highlighting, images, sanitising);
-- `anki`: the notetype, its themes and CSS, and writing the `.apkg`;
+- `notetype`: the one notetype every writer writes, its themes and CSS;
+- `package`: writing the `.apkg`;
 - `config`: `deckgen.toml`, front matter, settling a source's settings, projects of many files;
 - `check`: the rules `deckgen check` and every build run;
 - `process` and `pipeline`: the card stage, and the pipeline itself;

@@ -13,8 +13,6 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from deckgen.anki.names import DEFAULT_THEME
-from deckgen.anki.package import write_package
 from deckgen.atomic import clean_stale
 from deckgen.cache.files import ProjectCache
 from deckgen.cache.layer import BuildCache
@@ -26,8 +24,10 @@ from deckgen.errors import DeckgenError, SourceError
 from deckgen.identity.ledger import ProjectState, adopt, dump_ledger, load_ledger
 from deckgen.identity.state import dump_state, load_state, state_path, write_state_text
 from deckgen.model import Deck, Diagnostic, Note
+from deckgen.notetype.names import DEFAULT_THEME
 from deckgen.options import BuildOptions, BuildReport
 from deckgen.outputs import check_output, deck_lock, safe_default
+from deckgen.package.writer import write_package
 from deckgen.pipeline import Built, BuiltProject, run, run_project
 from deckgen.process import Progress
 from deckgen.select import EmptySelectionError, Selection, select_deck

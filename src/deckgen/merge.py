@@ -7,13 +7,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from deckgen.anki.names import DEFAULT_THEME
-from deckgen.anki.package import write_package
 from deckgen.errors import DeckgenError, SourceError
 from deckgen.identity.state import DeckState, load_state, save_state
 from deckgen.model import Deck, Diagnostic, MediaFile, Note
+from deckgen.notetype.names import DEFAULT_THEME
 from deckgen.options import BuildOptions, BuildReport
 from deckgen.outputs import check_output, deck_lock, safe_default
+from deckgen.package.writer import write_package
 from deckgen.pipeline import run
 from deckgen.select import EmptySelectionError, select_deck, skipped_message
 from deckgen.slug import slugify

@@ -18,8 +18,6 @@ from typing import Protocol, TypeVar
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from deckgen.anki.names import DEFAULT_THEME
-from deckgen.anki.package import FIELDS, notetype_digest
 from deckgen.check.context import Rule, lint_for
 from deckgen.check.rules import error_count, merged, run_rules
 from deckgen.check.structure import duplicates_across, no_cards_reason
@@ -33,6 +31,8 @@ from deckgen.identity.history import Member, NoteKey, Revision, identify, revise
 from deckgen.identity.ledger import ProjectState
 from deckgen.identity.state import DeckState, NotetypeRecord
 from deckgen.model import Deck, Diagnostic, Document, MediaFile, Note, NoteFields
+from deckgen.notetype.definition import FIELDS, notetype_digest
+from deckgen.notetype.names import DEFAULT_THEME
 from deckgen.options import BuildOptions
 from deckgen.parse.coverage import Coverage, coverage
 from deckgen.parse.markdown import block_markdown, make_markdown

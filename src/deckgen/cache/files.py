@@ -21,12 +21,12 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from deckgen.anki.collection import SkeletonKey
 from deckgen.cache.store import CACHE_DIR, cache_key, load_cache, save_cache
 from deckgen.config.members import Project
 from deckgen.identity.ledger import ProjectState
 from deckgen.model import Diagnostic
 from deckgen.options import BuildOptions
+from deckgen.package.rows import SkeletonKey
 from deckgen.pipeline import BuiltProject, Rendered
 from deckgen.select import Selection
 

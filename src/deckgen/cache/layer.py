@@ -23,7 +23,6 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from deckgen.anki.collection import SkeletonKey
 from deckgen.cache.incremental import Splice, respliced
 from deckgen.cache.snapshot import (
     Heading,
@@ -36,6 +35,7 @@ from deckgen.cache.store import CacheEntry, cache_key, cache_path, load_cache, s
 from deckgen.check.rules import merged
 from deckgen.identity.state import DeckState
 from deckgen.options import BuildOptions
+from deckgen.package.rows import SkeletonKey
 from deckgen.parse.markdown import block_markdown
 from deckgen.pipeline import Built, Rendered
 

@@ -31,12 +31,12 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from deckgen import __version__
-from deckgen.anki.collection import SkeletonKey
 from deckgen.atomic import atomic_path
 from deckgen.cache.snapshot import Snapshot
 from deckgen.identity.state import DeckState
 from deckgen.model import Diagnostic
 from deckgen.options import BuildOptions
+from deckgen.package.rows import SkeletonKey
 
 FORMAT = "deckgen-cache/7"
 CACHE_DIR = ".cache"
@@ -214,4 +214,4 @@ class CacheEntry:
     cards: int
     parts: int
     skeletons: tuple[tuple[SkeletonKey, bytes], ...]
-    """The empty collections the package was made from (see `deckgen.anki.package`)."""
+    """The empty collections the package was made from (see `deckgen.package.writer`)."""

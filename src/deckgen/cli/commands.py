@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 import click
 
 from deckgen import __version__
-from deckgen.anki.names import DEFAULT_THEME, THEME_NAMES
 from deckgen.cli.errors import reported_errors
 from deckgen.cli.options import (
     ConfigFinder,
@@ -29,6 +28,7 @@ from deckgen.cli.options import (
     verbosity_options,
 )
 from deckgen.cli.say import plural
+from deckgen.notetype.names import DEFAULT_THEME, THEME_NAMES
 
 if TYPE_CHECKING:  # the library is loaded by the command that runs, not by `--help`
     from deckgen.model import Diagnostic

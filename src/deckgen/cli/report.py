@@ -8,12 +8,12 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from deckgen.anki.package import NOTETYPE_NAME
 from deckgen.config.members import Project
 from deckgen.deck import project_subdecks
 from deckgen.errors import location
 from deckgen.identity.history import CardChange, ChangeKind, Revision, place_name
 from deckgen.identity.ledger import load_ledger, save_ledger
+from deckgen.notetype.definition import NOTETYPE_NAME
 from deckgen.options import BuildOptions
 
 _ORDER: tuple[ChangeKind, ...] = ("new", "reworded", "moved", "changed", "removed")

@@ -36,7 +36,7 @@ class SourceSettings:
     question_level: int | None = None
     topics: tuple[Topic, ...] = ()
     theme: str | None = None
-    """The card theme's name (see `deckgen.anki.themes`)."""
+    """The card theme's name (see `deckgen.notetype.themes`)."""
     question: str | None = None
     """How questions are written, when detection cannot tell: heading, bold, list, details."""
     question_pattern: str | None = None
@@ -197,7 +197,7 @@ def _pattern(value: object) -> str:
 
 
 def _theme(value: object) -> str:
-    from deckgen.anki.themes import THEMES
+    from deckgen.notetype.themes import THEMES
 
     if not isinstance(value, str) or value not in THEMES:
         choices = ", ".join(repr(name) for name in sorted(THEMES))

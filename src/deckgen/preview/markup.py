@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
-from deckgen.anki.package import notetype_css
 from deckgen.errors import location
 from deckgen.model import Card, Document, Note, Part
+from deckgen.notetype.definition import notetype_css
 
 _TAG = re.compile(r"<[^>]+>")
 

@@ -16,13 +16,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from deckgen.anki.names import DEFAULT_THEME
-from deckgen.anki.package import BACK, FRONT
 from deckgen.atomic import atomic_path
 from deckgen.deck import default_output
 from deckgen.errors import DeckgenError
 from deckgen.identity.state import load_state, state_path
 from deckgen.model import Card, Deck, Diagnostic, Document, Note
+from deckgen.notetype.definition import BACK, FRONT
+from deckgen.notetype.names import DEFAULT_THEME
 from deckgen.options import BuildOptions
 from deckgen.outputs import check_output
 from deckgen.pipeline import run

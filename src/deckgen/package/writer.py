@@ -1,6 +1,7 @@
-"""The only module that knows genanki: the notetype, its fixed ID, and writing the `.apkg`.
+"""Writing the `.apkg`: the only module that knows genanki.
 
-genanki writes the empty collection; `deckgen.anki.collection` adds the notes and cards."""
+genanki writes the empty collection with deckgen's notetype (`deckgen.notetype.definition`);
+`deckgen.package.rows` adds the notes and cards."""
 
 from __future__ import annotations
 
@@ -9,47 +10,26 @@ import json
 import sqlite3
 import zipfile
 from collections.abc import MutableMapping
-from functools import cache
 from pathlib import Path
 
-from deckgen.anki.collection import DeckLayout, SkeletonKey, fill, layout
-from deckgen.anki.names import DEFAULT_THEME
-from deckgen.anki.themes import theme_css
 from deckgen.atomic import atomic_path
-from deckgen.identity.history import digest
 from deckgen.identity.ids import deck_id
 from deckgen.model import Deck, MediaFile
+from deckgen.notetype.definition import (
+    BACK,
+    FIELDS,
+    FRONT,
+    NOTETYPE_ID,
+    NOTETYPE_NAME,
+    TEMPLATE_NAME,
+    notetype_css,
+)
+from deckgen.notetype.names import DEFAULT_THEME
 from deckgen.outputs import refusal, restores_collection
-
-# Fixed forever: Anki matches notetypes by ID, and re-import updates notes only while the
-# field and template lists stay exactly these.
-NOTETYPE_ID = 1_607_392_401
-NOTETYPE_NAME = "deckgen Q&A"
-FIELDS = ("Question", "Answer", "Part", "Source", "ID")
-
-FRONT = """<div class="dg-card">
-<div class="dg-part">{{Part}}</div>
-<div class="dg-question">{{Question}}</div>
-</div>"""
-
-BACK = """{{FrontSide}}
-<hr id="answer">
-<div class="dg-card dg-answer">{{Answer}}</div>
-<div class="dg-source">{{Source}}</div>"""
+from deckgen.package.rows import DeckLayout, SkeletonKey, fill, layout
 
 # Zip entries carry a date; a fixed one keeps the package a function of its contents.
 _ZIP_DATE = (2020, 1, 1, 0, 0, 0)
-
-
-@cache  # a function of deckgen's files and Pygments, which do not change while it runs
-def notetype_css(theme: str = DEFAULT_THEME) -> str:
-    """The card stylesheet of `theme`, with Pygments rules for light and night mode."""
-    return theme_css(theme)
-
-
-def notetype_digest(theme: str = DEFAULT_THEME) -> str:
-    """16 hex digits over everything Anki takes from the notetype: name, fields, templates, CSS."""
-    return digest([NOTETYPE_NAME, list(FIELDS), FRONT, BACK, notetype_css(theme)])
 
 
 def write_package(
@@ -98,7 +78,7 @@ def _genanki_skeleton(decks: DeckLayout, css: str, stamp: int) -> bytes:
         NOTETYPE_ID,
         NOTETYPE_NAME,
         fields=[{"name": name} for name in FIELDS],
-        templates=[{"name": "Card", "qfmt": FRONT, "afmt": BACK}],
+        templates=[{"name": TEMPLATE_NAME, "qfmt": FRONT, "afmt": BACK}],
         css=css,
         sort_field_index=0,
     )

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from deckgen.anki.names import DEFAULT_THEME, THEME_NAMES
 from deckgen.errors import DeckgenError
+from deckgen.notetype.names import DEFAULT_THEME, THEME_NAMES
 
 # Anki desktop and AnkiMobile mark night mode with `nightMode`, AnkiDroid with `night_mode`;
 # the class sits on the card's own element (body) or on an ancestor.
@@ -57,7 +57,7 @@ THEMES: dict[str, Theme] = {
     )
 }
 if set(THEMES) != set(THEME_NAMES):  # the command line offers THEME_NAMES without loading this
-    raise ImportError(f"deckgen.anki.names.THEME_NAMES must list {sorted(THEMES)}")
+    raise ImportError(f"deckgen.notetype.names.THEME_NAMES must list {sorted(THEMES)}")
 
 
 def get_theme(name: str) -> Theme:
@@ -76,7 +76,7 @@ def theme_css(name: str = DEFAULT_THEME) -> str:
     from deckgen.render.highlight import code_css
 
     theme = get_theme(name)
-    package = files("deckgen.anki")
+    package = files("deckgen.notetype")
     layout = package.joinpath("card.css").read_text(encoding="utf-8")
     colours = package.joinpath("stylesheets", f"{theme.name}.css").read_text(encoding="utf-8")
     return "\n".join(

@@ -4,4 +4,4 @@ from __future__ import annotations
 
 DEFAULT_THEME = "default"
 THEME_NAMES = ("default", "paper")
-"""Every theme `deckgen.anki.themes` defines (it checks that the two agree)."""
+"""Every theme `deckgen.notetype.themes` defines (it checks that the two agree)."""
