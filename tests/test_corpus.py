@@ -264,6 +264,19 @@ def rendered_math(fields: tuple[NoteFields, ...]) -> Counter[str]:
     return Counter(html.unescape(m[1] or m[2]) for m in _RENDERED_MATH.finditer(shown))
 
 
+def source_math(expected: Expected) -> Counter[str]:
+    """The formulas of the document that its cards must show: all but those on lines that
+    belong to no card. Read from the file here, so no name in the test can stand in for it."""
+    text = expected.source.read_text(encoding="utf-8")
+    skipped = {n for first, last in expected.no_card_lines for n in range(first, last + 1)}
+    return Counter(tex for line, tex in math_spans(text) if line not in skipped)
+
+
+def test_corpus__the_math_check_sees_the_seeds_formulas() -> None:
+    # The seed is full of math: a check that counted none would pass whatever deckgen lost.
+    assert sum(source_math(load_expected(CORPUS / "ml-interview-qa.expect.toml")).values()) > 300
+
+
 def _nonblank(source: Path, first: int, last: int) -> set[int]:
     lines = source.read_text(encoding="utf-8").splitlines()
     return {n for n in range(first, last + 1) if n <= len(lines) and lines[n - 1].strip()}
@@ -274,7 +287,6 @@ def test_corpus__document_gives_the_cards_a_person_counts(
     expect_file: Path, tmp_path: Path
 ) -> None:
     expected = load_expected(expect_file)
-    text = expected.source.read_text(encoding="utf-8")
     built = run(expected.source, BuildOptions(), None, now=0, thorough=True, verdict=False)
     made = Made(built.rendered.document.cards, built.rendered.fields, built.rendered.diagnostics)
     questions = made.questions()
@@ -283,14 +295,14 @@ def test_corpus__document_gives_the_cards_a_person_counts(
     assert len(made.cards) == expected.cards, f"cards: {questions}\n{shown}"
     for question in expected.questions:
         assert questions.count(plain_question(question)) == 1, f"{question!r} in {questions}"
-    for text in expected.not_questions:
-        assert plain_question(text) not in questions, f"{text!r} became a card"
-    for question, text in expected.answers_contain.items():
+    for phrase in expected.not_questions:
+        assert plain_question(phrase) not in questions, f"{phrase!r} became a card"
+    for question, shows in expected.answers_contain.items():
         answer = made.answer_of(plain_question(question))
-        assert text in html.unescape(answer) or text in _text(answer), f"{question!r}: {answer}"
-    for text in expected.not_rendered:
+        assert shows in html.unescape(answer) or shows in _text(answer), f"{question!r}: {answer}"
+    for hidden in expected.not_rendered:
         for card, note in zip(made.cards, made.fields, strict=True):
-            assert text not in html.unescape(note.question + note.answer), (card.question, text)
+            assert hidden not in html.unescape(note.question + note.answer), (card.question, hidden)
     assert len(made.unanswered()) == expected.unanswered, shown
 
     reported = made.no_card_lines()
@@ -300,9 +312,7 @@ def test_corpus__document_gives_the_cards_a_person_counts(
     for card in made.cards:
         assert card.line not in reported, f"line {card.line} is a card's and reported as none"
 
-    skipped = {n for first, last in expected.no_card_lines for n in range(first, last + 1)}
-    source_math = Counter(tex for line, tex in math_spans(text) if line not in skipped)
-    lost = source_math - rendered_math(made.fields)
+    lost = source_math(expected) - rendered_math(made.fields)
     assert not lost, f"formulas lost: {sorted(lost)}"
 
     # The same document builds (no errors) into a package holding those cards.
