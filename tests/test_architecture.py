@@ -9,12 +9,20 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "src" / "deckgen"
 
-FRONT = ("deckgen.cli", "deckgen.preview", "deckgen.cache", "deckgen.api", "deckgen.merge")
+FRONT = (
+    "deckgen.cli",
+    "deckgen.preview",
+    "deckgen.cache",
+    "deckgen.api",
+    "deckgen.merge",
+    "deckgen.sync",
+)
 """Modules above the pipeline: the commands, the preview page, the speed layer, the library's
 entry points. No core module may import them."""
 
 LAYERS = (
     ("deckgen.cli",),
+    ("deckgen.sync",),
     ("deckgen.api", "deckgen.merge", "deckgen.preview"),
     ("deckgen.cache",),
     ("deckgen.pipeline",),
@@ -22,6 +30,7 @@ LAYERS = (
     ("deckgen.check",),
     ("deckgen.deck", "deckgen.options"),
     ("deckgen.config",),
+    ("deckgen.collection",),
     ("deckgen.package",),
     ("deckgen.notetype",),
     ("deckgen.parse",),

@@ -256,6 +256,97 @@ def _echo_build(report: BuildReport) -> None:
         say.result(f"state → {report.state_written} (commit it with the source)")
 
 
+@cli.command()
+@source_args
+@click.option(
+    "--collection",
+    type=click.Path(path_type=Path, dir_okay=True),
+    metavar="PATH",
+    help="The collection file (collection.anki2) to sync into.",
+)
+@click.option(
+    "--profile",
+    metavar="NAME",
+    help="An Anki profile in Anki's base folder (ANKI_BASE, else Anki's default place).",
+)
+@click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
+@click.option(
+    "--overwrite", is_flag=True, help="Take the Markdown's text over edits made inside Anki."
+)
+@click.option(
+    "--delete",
+    is_flag=True,
+    help="Delete the notes of questions removed from the Markdown (default: suspend and tag).",
+)
+@click.option(
+    "--allow-full-sync",
+    is_flag=True,
+    help="Change the notetype's fields even though Anki's next sync must then be a full sync.",
+)
+@click.option(
+    "--subdecks/--no-subdecks",
+    default=None,
+    help="Put each part in its own subdeck (default: `subdecks` in the config, else no).",
+)
+@allow_html_option
+@click.option("--force", is_flag=True, help="Sync even if `check` finds errors.")
+@verbosity_options
+@selection_options
+@reading_options
+@theme_option
+def sync(
+    sources: tuple[Path, ...],
+    collection: Path | None,
+    profile: str | None,
+    dry_run: bool,
+    overwrite: bool,
+    delete: bool,
+    allow_full_sync: bool,
+    subdecks: bool | None,
+    allow_html: bool,
+    force: bool,
+    parts: tuple[str, ...],
+    topics: tuple[str, ...],
+    grep: tuple[str, ...],
+    part_level: int | None,
+    question_level: int | None,
+    config_path: Path | None,
+    theme: str | None,
+) -> None:
+    """Sync SOURCES straight into an Anki collection (Anki closed), keeping every review, tag
+    and edit made in Anki.
+
+    Takes what `build` takes and runs the same pipeline; instead of a package, the deck is
+    applied to the collection: new questions added, changed ones updated (your own tags kept),
+    notes edited in Anki kept and reported, removed questions suspended and tagged
+    deckgen::removed. A backup Anki can restore is made first. Needs deckgen[sync].
+    """
+    from deckgen.cli.syncing import echo_sync, run_sync
+    from deckgen.collection.apply import SyncSettings
+    from deckgen.options import BuildOptions
+
+    with reported_errors():
+        if collection is not None and profile is not None:
+            raise click.BadParameter("give --collection or --profile, not both")
+        options = BuildOptions(
+            subdecks=subdecks,
+            allow_html=allow_html,
+            force=force,
+            selection=make_selection(parts, topics, grep),
+            part_level=part_level,
+            question_level=question_level,
+            theme=theme,
+        )
+        settings = SyncSettings(
+            overwrite=overwrite,
+            delete=delete,
+            dry_run=dry_run,
+            allow_full_sync=allow_full_sync,
+        )
+        for report in run_sync(sources, config_path, options, settings, collection, profile):
+            echo_sync(report)
+
+
 @cli.command("list")
 @source_args
 @name_option

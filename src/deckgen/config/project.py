@@ -42,6 +42,8 @@ _KEY_PART = re.compile(r"[\w-]+|\"[^\"]*\"|'[^']*'")
 
 
 PROJECT_KEYS = ("include", "exclude", "namespace")
+SYNC_KEYS = ("collection", "profile")
+"""Where `deckgen sync` writes by default: a collection file, or a profile of Anki's."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +59,10 @@ class Config:
     """Globs of files the project leaves out."""
     namespace: str | None = None
     """What a project's new IDs are hashed under (default: the deck name)."""
+    collection: Path | None = None
+    """`deckgen sync`'s default collection (relative paths from the config's folder)."""
+    profile: str | None = None
+    """`deckgen sync`'s default Anki profile."""
     lines: tuple[tuple[str, int | None], ...] = ()
     """Where each `[sources.<key>]` table is, to name it in errors."""
 
@@ -111,8 +117,8 @@ def load_config(path: Path) -> Config:
     origin = Origin(path, at, partial(_toml_line, text, at))
     if not isinstance(table, Mapping):
         raise origin.error((), "expected a table of settings")
-    check_keys(table, (*SETTING_KEYS, *PROJECT_KEYS, "sources"), origin, ())
-    own = ("sources", *PROJECT_KEYS)
+    check_keys(table, (*SETTING_KEYS, *PROJECT_KEYS, *SYNC_KEYS, "sources"), origin, ())
+    own = ("sources", *PROJECT_KEYS, *SYNC_KEYS)
     defaults = read_settings({k: v for k, v in table.items() if k not in own}, origin)
     sources = table.get("sources", {})
     if not isinstance(sources, Mapping):
@@ -128,6 +134,7 @@ def load_config(path: Path) -> Config:
     namespace = table.get("namespace")
     if namespace is not None and (not isinstance(namespace, str) or not namespace.strip()):
         raise origin.error(("namespace",), "expected a non-empty string")
+    collection, profile = (_text(table, key, origin) for key in SYNC_KEYS)
     return Config(
         path,
         defaults,
@@ -135,8 +142,17 @@ def load_config(path: Path) -> Config:
         include=include,
         exclude=_globs(table, "exclude", origin),
         namespace=namespace,
+        collection=path.parent / Path(collection).expanduser() if collection else None,
+        profile=profile,
         lines=tuple((stem, origin.line_of(("sources", stem))) for stem, _ in per_source),
     )
+
+
+def _text(table: Mapping[str, object], key: str, origin: Origin) -> str | None:
+    value = table.get(key)
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise origin.error((key,), "expected a non-empty string")
+    return value
 
 
 def _globs(table: Mapping[str, object], key: str, origin: Origin) -> tuple[str, ...]:
