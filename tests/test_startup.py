@@ -18,8 +18,10 @@ import sys
 from deckgen.cli.commands import main
 try:
     main()
-except SystemExit:
-    pass
+    status = 0
+except SystemExit as exc:
+    status = 0 if exc.code is None else exc.code
+print(status)
 print(" ".join(sorted({m.split(".")[0] for m in sys.modules})))
 """
 
@@ -36,7 +38,10 @@ def _probe(*args: str, cwd: Path, probe: str = PROBE) -> subprocess.CompletedPro
 
 
 def _loaded(*args: str, cwd: Path) -> set[str]:
-    return set(_probe(*args, cwd=cwd).stdout.splitlines()[-1].split())
+    """The top-level modules loaded by `deckgen ARGS`, which must have succeeded."""
+    out = _probe(*args, cwd=cwd).stdout.splitlines()
+    assert out[-2] == "0", "\n".join(out[:-1])
+    return set(out[-1].split())
 
 
 @pytest.mark.parametrize("args", [["--help"], ["build", "--help"], ["list"]])
