@@ -13,6 +13,9 @@ from anki.scheduler.v3 import Scheduler
 
 def open_collection(folder: Path) -> Collection:
     """A new collection file in `folder`."""
+    from tests.conftest import require_anki_mark
+
+    require_anki_mark()
     folder.mkdir(parents=True, exist_ok=True)
     return Collection(str(folder / "collection.anki2"))
 

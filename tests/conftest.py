@@ -42,10 +42,8 @@ def seed_copy(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def collection(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[object]:
+def collection(tmp_path: Path) -> Iterator[object]:
     """A fresh, empty Anki collection (the real backend), closed after the test."""
-    if request.node.get_closest_marker("anki") is None:
-        pytest.fail("a test that uses the `collection` fixture needs `@pytest.mark.anki`")
     from tests.anki_support import open_collection
 
     col = open_collection(tmp_path / "anki")
@@ -61,6 +59,22 @@ def seed_preview(tmp_path_factory: pytest.TempPathFactory) -> PreviewReport:
     from deckgen.preview.page import preview
 
     return preview(SEED, tmp_path_factory.mktemp("preview") / "ml-interview-qa.html")
+
+
+# `-m "not anki"` must leave out every test that needs Anki's backend (and only those: the
+# marker goes on such tests alone). Every collection a test opens comes from `open_collection`,
+# which fails a test that opens one without the marker.
+_running: list[pytest.Item] = []
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    _running[:] = [item]
+
+
+def require_anki_mark() -> None:
+    """Fail the running test (if any) unless it carries `@pytest.mark.anki`."""
+    if _running and _running[0].get_closest_marker("anki") is None:
+        pytest.fail(f"{_running[0].nodeid} opens an Anki collection: mark it `@pytest.mark.anki`")
 
 
 # A skip would hide a test that never ran (no Chromium, no anki, ...): the run fails instead.

@@ -15,8 +15,6 @@ from deckgen.cli.commands import cli
 from deckgen.source import MAX_SOURCE_BYTES
 from tests.anki_support import SeenNote, import_apkg, notes, open_collection
 
-pytestmark = pytest.mark.anki
-
 QA = "## Part 1: A\n\n### Q1\n\n"
 TOO_DEEP = "lists or quotes nested too deep for the parser; the text from here on is lost\n"
 NOT_WRITTEN = "{p}: error: 1 error; nothing written (fix them, or build with --force)\n"
@@ -194,18 +192,21 @@ class Built:
         self.notes = {n.fields["Question"]: n for n in seen}
 
 
+@pytest.mark.anki
 def test_bad_input__utf8_bom_is_dropped(built: Callable[[str], Built]) -> None:
     deck = built("bom")
     assert list(deck.notes) == ["First?"]
     assert deck.notes["First?"].decks == ["BOM Deck"]
 
 
+@pytest.mark.anki
 def test_bad_input__crlf_line_endings_read_like_lf(built: Callable[[str], Built]) -> None:
     deck = built("crlf")
     assert deck.notes["Q1"].fields["Answer"] == "<p>line one\nline two</p>"
     assert deck.stderr == ""
 
 
+@pytest.mark.anki
 def test_bad_input__tabs_indent_code_and_lists(built: Callable[[str], Built]) -> None:
     deck = built("tabs")
     assert deck.notes["Q1"].fields["Answer"] == (
@@ -215,10 +216,12 @@ def test_bad_input__tabs_indent_code_and_lists(built: Callable[[str], Built]) ->
     assert deck.notes["Q2"].fields["Answer"] == "<p>A\ttab.</p>"
 
 
+@pytest.mark.anki
 def test_bad_input__a_10000_character_line_is_kept_whole(built: Callable[[str], Built]) -> None:
     assert built("long-line").notes["Q1"].fields["Answer"] == f"<p>{'x' * 10_000}</p>"
 
 
+@pytest.mark.anki
 def test_bad_input__money_and_escaped_dollars_stay_text(built: Callable[[str], Built]) -> None:
     deck = built("money")
     assert deck.notes["Q1"].fields["Answer"] == (
@@ -227,6 +230,7 @@ def test_bad_input__money_and_escaped_dollars_stay_text(built: Callable[[str], B
     assert deck.stderr == ""
 
 
+@pytest.mark.anki
 def test_bad_input__unclosed_dollars_show_as_text_with_a_warning(
     built: Callable[[str], Built],
 ) -> None:
@@ -239,6 +243,7 @@ def test_bad_input__unclosed_dollars_show_as_text_with_a_warning(
     )
 
 
+@pytest.mark.anki
 def test_bad_input__unclosed_fence_at_the_end_is_code_with_a_warning(
     built: Callable[[str], Built],
 ) -> None:
@@ -249,6 +254,7 @@ def test_bad_input__unclosed_fence_at_the_end_is_code_with_a_warning(
     assert deck.stderr == f"{deck.source}:7: warning: code fence never closed; it swallows 1 line\n"
 
 
+@pytest.mark.anki
 def test_bad_input__heading_in_html_block_is_a_question_when_html_is_text(
     built: Callable[[str], Built],
 ) -> None:
@@ -257,6 +263,7 @@ def test_bad_input__heading_in_html_block_is_a_question_when_html_is_text(
     assert deck.notes["Q1"].fields["Answer"] == "<p>A1.</p>\n<p>&lt;div&gt;</p>"
 
 
+@pytest.mark.anki
 def test_bad_input__heading_in_html_block_is_html_with_allow_html(
     built: Callable[[str], Built],
 ) -> None:
@@ -268,6 +275,7 @@ def test_bad_input__heading_in_html_block_is_html_with_allow_html(
     )
 
 
+@pytest.mark.anki
 def test_bad_input__math_and_code_in_a_question_heading_render(
     built: Callable[[str], Built],
 ) -> None:

@@ -25,8 +25,6 @@ from deckgen.atomic import write_bytes_atomic
 from deckgen.cli.commands import cli
 from tests.anki_support import import_apkg, notes
 
-pytestmark = pytest.mark.anki
-
 DOC = "## Part 1: A\n\n### Q1\n\n{answer}\n"
 
 
@@ -184,6 +182,7 @@ HOSTILE = (
 )
 
 
+@pytest.mark.anki
 def test_safety__raw_html_is_text_by_default(collection: Collection, tmp_path: Path) -> None:
     source = _write_doc(tmp_path, HOSTILE)
     out = tmp_path / "doc.apkg"
@@ -196,6 +195,7 @@ def test_safety__raw_html_is_text_by_default(collection: Collection, tmp_path: P
     assert not re.search(r"<[^>]+\son\w+=", answer)
 
 
+@pytest.mark.anki
 def test_safety__allowed_html_is_sanitised(collection: Collection, tmp_path: Path) -> None:
     source = _write_doc(tmp_path, HOSTILE)
     (tmp_path / "x.png").write_bytes(b"an image")
@@ -252,6 +252,7 @@ def test_safety__check_names_every_image_that_cannot_be_packed(image_tree: Path)
     )
 
 
+@pytest.mark.anki
 def test_safety__only_images_inside_the_tree_are_packed(
     image_tree: Path, collection: Collection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -290,6 +291,7 @@ RAW_IMAGES = (
 )
 
 
+@pytest.mark.anki
 def test_safety__raw_html_images_are_packed_and_checked_like_markdown_ones(
     tmp_path: Path, collection: Collection
 ) -> None:

@@ -16,8 +16,6 @@ from deckgen.parse.shape import Shape, detect_shape
 from tests.anki_support import import_apkg, notes
 from tests.conftest import SEED
 
-pytestmark = pytest.mark.anki
-
 SHAPES = Path(__file__).parent / "fixtures" / "shapes"
 
 
@@ -63,6 +61,7 @@ CASES = {
 }
 
 
+@pytest.mark.anki
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_shape__fixture_imports_with_expected_cards(
     name: str, collection: Collection, tmp_path: Path
@@ -117,6 +116,7 @@ def test_shape__list_reads_front_matter_topics(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.anki
 def test_shape__front_matter_deck_loses_to_the_command_line(
     collection: Collection, tmp_path: Path
 ) -> None:

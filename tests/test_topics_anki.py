@@ -22,8 +22,6 @@ from deckgen.select import Selection
 from tests.anki_support import SeenNote, import_apkg, notes, open_collection
 from tests.conftest import ROOT, SEED
 
-pytestmark = pytest.mark.anki
-
 SHAPES = Path(__file__).parent / "fixtures" / "shapes"
 CONFIG = load_config(ROOT / "deckgen.toml")
 
@@ -54,6 +52,7 @@ def _seen(package: Path, folder: Path) -> dict[str, SeenNote]:
         col.close()
 
 
+@pytest.mark.anki
 def test_topics__filtered_builds_are_subsets_with_equal_guids(
     packages: dict[str, Path], tmp_path: Path
 ) -> None:
@@ -67,6 +66,7 @@ def test_topics__filtered_builds_are_subsets_with_equal_guids(
         assert replace(note, mtime=0) == replace(full[guid], mtime=0)
 
 
+@pytest.mark.anki
 def test_topics__importing_subset_then_full_adds_no_duplicate(
     packages: dict[str, Path], collection: Collection
 ) -> None:
@@ -83,6 +83,7 @@ def test_topics__importing_subset_then_full_adds_no_duplicate(
     assert [n for n in names if n.startswith(NOTETYPE_NAME)] == [NOTETYPE_NAME]
 
 
+@pytest.mark.anki
 def test_topics__every_card_carries_its_topic_tags(
     packages: dict[str, Path], collection: Collection
 ) -> None:
@@ -105,6 +106,7 @@ def test_topics__every_card_carries_its_topic_tags(
     ]
 
 
+@pytest.mark.anki
 def test_topics__list_prints_the_search_that_finds_each_topic(
     packages: dict[str, Path], collection: Collection
 ) -> None:
@@ -139,6 +141,7 @@ def test_topics__cli_names_the_subset_after_the_selection(
     assert outputs == ["ml-interview-qa--llm.apkg"]
 
 
+@pytest.mark.anki
 def test_topics__merge_puts_files_in_one_package_with_their_own_ids(
     collection: Collection, tmp_path: Path
 ) -> None:
@@ -202,6 +205,7 @@ def test_topics__filtered_build_keeps_every_card_in_the_state(seed_copy: Path) -
     assert not [c for c in subset.revision.changes if "removed" in c.kinds]
 
 
+@pytest.mark.anki
 def test_topics__subset_carries_only_the_images_its_cards_show(
     tmp_path: Path, collection: Collection
 ) -> None:
