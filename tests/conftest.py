@@ -1,6 +1,7 @@
 """Shared fixtures: the seed document, a markdown parser, and real Anki collections.
 
-Also the rule that every test runs: a skipped test fails the run (see the hooks at the end).
+Also the rule that every test runs and passes: a skipped, xfailed or xpassed test fails the run
+(see the hooks at the end).
 """
 
 from __future__ import annotations
@@ -78,13 +79,18 @@ def require_anki_mark() -> None:
 
 
 # A skip would hide a test that never ran (no Chromium, no anki, ...): the run fails instead.
-# A test that lacks something fails itself, saying how to get it; these hooks catch any
-# skip that slips through (pytest.skip, importorskip, skipif, an empty parametrization).
+# So does an expected failure: an xfailed test asserts nothing that can fail, and an xpassed
+# one carries a mark that is no longer true. A test that lacks something fails itself, saying
+# how to get it; these hooks catch any skip that slips through (pytest.skip, importorskip,
+# skipif, an empty parametrization) and any xfail or xpass (strict or not).
+NOT_PASSED = ("skipped", "xfailed", "xpassed")
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None and reporter.stats.get("skipped") and exitstatus == pytest.ExitCode.OK:
+    if reporter is None or exitstatus != pytest.ExitCode.OK:
+        return
+    if any(reporter.stats.get(outcome) for outcome in NOT_PASSED):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
@@ -98,6 +104,20 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             "Every test must run: `make test` installs the test extra (anki, playwright, "
             "hypothesis) and Debian's chromium (as root, with apt-get); install what is "
             "missing instead of skipping.",
+            red=True,
+        )
+    expected = [
+        *terminalreporter.stats.get("xfailed", []),
+        *terminalreporter.stats.get("xpassed", []),
+    ]
+    if expected:
+        terminalreporter.section("expected failures fail the run", red=True, bold=True)
+        for report in expected:
+            outcome = "XPASS" if report.passed else "XFAIL"
+            terminalreporter.write_line(f"{report.nodeid}: {outcome} {report.wasxfail}", red=True)
+        terminalreporter.write_line(
+            "A test marked xfail asserts nothing: assert what the code does now, or fix the "
+            "code, and drop the mark.",
             red=True,
         )
 
