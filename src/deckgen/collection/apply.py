@@ -88,12 +88,14 @@ def sync_collection(
             # keeps a package's. The notes that bring deckgen's notetype come in as the package
             # a user would import, and are then synced like any others.
             backup = make_backup(col, path)
+            media, _ = _media_plan(col, deck.media)  # the import brings them
             imported = _import_new(col, deck, settings.theme)
             applied = _apply(col, path, deck, removed, origins, settings, "added")
             plan = replace(applied.plan, add=(*imported, *applied.plan.add))
             unchanged = applied.plan.unchanged - len(imported)
             plan = replace(plan, unchanged=max(unchanged, 0))
-            return replace(applied, plan=plan, backup=backup, changed=True)
+            media = (*media, *applied.media_added)
+            return replace(applied, plan=plan, media_added=media, backup=backup, changed=True)
         return _apply(col, path, deck, removed, origins, settings, notetype)
 
 
