@@ -7,10 +7,10 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -131,22 +131,33 @@ def test_safety__atomic_write_failure_keeps_the_previous_file(
     assert [p.name for p in tmp_path.iterdir()] == ["doc.deckgen.json"]
 
 
-def test_safety__read_only_output_folder_is_a_clear_error(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _honouring_permissions() -> list[str]:
+    """A command prefix under which a folder's permission bits hold. Root (as CI runs the
+    tests) writes anywhere through the capabilities that override them, so those are taken
+    out of what the command can ever hold; anyone else is held to the bits already."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    assert setpriv, "setpriv (util-linux) is needed to take root's power to override permissions"
+    return [setpriv, "--inh-caps=-all", "--bounding-set=-dac_override,-dac_read_search,-fowner"]
+
+
+def test_safety__read_only_output_folder_is_a_clear_error(tmp_path: Path) -> None:
     source = _write_doc(tmp_path, "A.")
     out = tmp_path / "locked" / "doc.apkg"
     out.parent.mkdir()
-
-    # Tests may run as root, who can write anywhere; the OS's answer is simulated.
-    def read_only(*args: Any, **kwargs: Any) -> Any:
-        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
-
-    monkeypatch.setattr(tempfile, "mkstemp", read_only)
-    result = _build(str(source), "-o", str(out))
-    assert result.exit_code == 1
-    assert result.output == f"{out}: error: cannot write: Permission denied\n"
+    out.parent.chmod(0o555)
+    try:
+        command = [sys.executable, "-m", "deckgen", "build", str(source), "-o", str(out)]
+        result = subprocess.run(
+            [*_honouring_permissions(), *command], capture_output=True, text=True, check=False
+        )
+    finally:
+        out.parent.chmod(0o755)
+    assert (result.returncode, result.stdout) == (1, ""), result.stderr
+    assert result.stderr == f"{out}: error: cannot write: Permission denied\n"
     assert list(out.parent.iterdir()) == []
+    assert not source.with_name("doc.deckgen.json").exists()
 
 
 def test_safety__output_path_that_is_a_directory_is_a_clear_error(tmp_path: Path) -> None:
