@@ -39,7 +39,9 @@ def profile(tmp_path: Path) -> Path:
     return folder / "collection.anki2"
 
 
-def _sync(source: Path, path: Path, *, subdecks: bool = False, **settings: bool) -> SyncReport:
+def _sync(
+    source: Path, path: Path, *, subdecks: bool | None = None, **settings: bool
+) -> SyncReport:
     return sync(
         source,
         Target(path),
@@ -142,12 +144,7 @@ def test_sync__an_edit_made_in_anki_is_kept_and_reported_until_overwritten(
     _sync(seed_copy, profile)
     guid = _first_id(seed_copy)
 
-    def fix(col: Collection) -> None:
-        note = _note(col, guid)
-        note["Answer"] += "<p>Fixed in Anki.</p>"
-        col.update_note(note)
-
-    _with(profile, fix)
+    _fix_in_anki(profile, guid)
     _edit_first_answer(seed_copy, "Changed in the Markdown too.")
     report = _sync(seed_copy, profile)
     (conflict,) = report.plan.conflicts
@@ -164,6 +161,15 @@ def test_sync__an_edit_made_in_anki_is_kept_and_reported_until_overwritten(
     written = str(_with(profile, answer))
     assert "Fixed in Anki." not in written and "Changed in the Markdown too." in written
     assert not _sync(seed_copy, profile).plan.conflicts
+
+
+def _fix_in_anki(profile: Path, guid: str) -> None:
+    def fix(col: Collection) -> None:
+        note = _note(col, guid)
+        note["Answer"] += "<p>Fixed in Anki.</p>"
+        col.update_note(note)
+
+    _with(profile, fix)
 
 
 def _line_of_first_question(source: Path) -> int:
@@ -331,3 +337,38 @@ def test_sync__media_of_the_same_name_is_never_overwritten(tmp_path: Path, profi
     report = _sync(source, profile)
     assert report.applied.media_kept == (name,)
     assert (media / name).read_bytes() == b"the user's own file"
+
+
+def test_sync__nothing_new_is_known_without_opening_the_collection(
+    seed_copy: Path, profile: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import deckgen.sync
+
+    _sync(seed_copy, profile)
+    _sync(seed_copy, profile)  # the first sync's stamp is of the notetype's import
+    api_build(seed_copy)  # a build between two syncs keeps the last sync's stamp
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("opened the collection")
+
+    monkeypatch.setattr(deckgen.sync, "sync_collection", refuse)
+    assert _sync(seed_copy, profile).plan.unchanged == 162
+    monkeypatch.undo()
+
+    # Any change in Anki: the collection is read again, and an edit there is reported.
+    guid = _first_id(seed_copy)
+
+    _fix_in_anki(profile, guid)
+    assert [c.note.id for c in _sync(seed_copy, profile).plan.conflicts] == [guid]
+    # A sync that has something to say says it every time: no stamp.
+    monkeypatch.setattr(deckgen.sync, "sync_collection", refuse)
+    with pytest.raises(AssertionError, match="opened the collection"):
+        _sync(seed_copy, profile)
+
+
+def api_build(source: Path) -> None:
+    from deckgen.api import build
+
+    report = build(source, state_file=state_path(source), clock=lambda: next(TICK))
+    assert report.revision is not None
+    assert not [c for c in report.revision.changes if c.kinds != ("unchanged",)]

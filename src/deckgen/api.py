@@ -143,14 +143,14 @@ def _write(
     unsaved: tuple[Diagnostic, ...] = ()
     if cache is not None:
         state = hashlib.sha256(state_text.encode()).hexdigest()
-        unsaved = _cached(
+        unsaved = cache_or_warn(
             output,
             lambda: cache.save(built, package=package, state=state, cards=cards, parts=parts),
         )
     return written, cards, parts, unsaved
 
 
-def _cached(output: Path, save: Callable[[], None]) -> tuple[Diagnostic, ...]:
+def cache_or_warn(output: Path, save: Callable[[], None]) -> tuple[Diagnostic, ...]:
     """Run `save`; a cache that cannot be written (a full disk) is a warning, not a failure:
     the package and state are written by then, and the cache only makes the next build faster."""
     try:
@@ -227,7 +227,7 @@ def _build_project(
     cards = len(deck.notes)
     parts = len({(note.source.split("#")[0], note.part) for note in deck.notes})
     state = hashlib.sha256(state_text.encode()).hexdigest()
-    unsaved = _cached(
+    unsaved = cache_or_warn(
         output, lambda: cache.save(built, package=package, state=state, cards=cards, parts=parts)
     )
     return BuildReport(

@@ -1,22 +1,28 @@
 """`deckgen sync` as a library: the same pipeline as `build`, then the collection writer.
 
-The pipeline runs exactly as for a package (the build cache around it, the same state file
-written the same way); instead of a package, `deckgen.collection.apply` applies the deck to an
-Anki collection. Both writers take what changed and what was removed from the one `Revision`.
+The pipeline runs exactly as for a package, with the same build cache around it and the same
+state file written the same way; instead of a package, `deckgen.collection.apply` applies the
+deck to an Anki collection. Both writers take what changed and what was removed from the one
+`Revision`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
-from deckgen.api import previous_project_state, project_output, select_project
+from deckgen.api import cache_or_warn, previous_project_state, project_output, select_project
+from deckgen.cache.files import ProjectCache
 from deckgen.cache.layer import BuildCache
 from deckgen.collection.apply import Applied, SyncSettings, sync_collection
+from deckgen.collection.guard import check_path
 from deckgen.collection.plan import Origin, Plan, Removed
 from deckgen.collection.profiles import Target
+from deckgen.collection.stamp import collection_stamp
 from deckgen.config.members import Project
 from deckgen.deck import default_output
 from deckgen.identity.history import Revision
@@ -27,6 +33,7 @@ from deckgen.options import BuildOptions
 from deckgen.outputs import deck_lock
 from deckgen.pipeline import run, run_project
 from deckgen.select import select_deck
+from deckgen.source import read_source
 
 __all__ = ["SyncReport", "SyncSettings", "sync", "sync_project"]
 
@@ -48,6 +55,26 @@ class SyncReport:
         return self.applied.plan
 
 
+@dataclass(frozen=True, slots=True)
+class _Made:
+    """What the pipeline made for a sync: the selected deck, the revision, the look, the
+    state file's new text, and how to leave the cache for the next run."""
+
+    deck: Deck
+    revision: Revision
+    theme: str | None
+    state: str
+    save: Callable[..., None]
+
+
+@dataclass(frozen=True, slots=True)
+class _Cached:
+    """What a sync needs of the cache, whichever kind: its shortcut and what it remembers."""
+
+    cards: int
+    diagnostics: tuple[Diagnostic, ...]
+
+
 def sync(
     source: Path,
     target: Target,
@@ -59,33 +86,23 @@ def sync(
 ) -> SyncReport:
     """Build `source` through the pipeline and apply its deck to `target`'s collection; the
     state file is then written as `build` writes it (not with `dry_run`)."""
-    started = time.perf_counter()
     options = options or BuildOptions()
-    settings = settings or SyncSettings()
     output = default_output(source, selection=options.selection)
-    with deck_lock(target.path), deck_lock(output):
-        cache = BuildCache(source, output, state_file, options)
-        state = _read(state_file)
+    cache = BuildCache(source, output, state_file, options)
+
+    def shortcut(state: bytes | None, stamp: str) -> _Cached | None:
+        entry = cache.synced(read_source(source), state, stamp)
+        return _Cached(entry.cards, entry.diagnostics) if entry is not None else None
+
+    def make(state: bytes | None) -> _Made:
         previous = cache.previous_state(state) or load_state(state_file)
         built = run(source, options, previous, now=int(clock()), reuse=cache)
         rendered, revision = built.rendered, built.revision
-        theme = rendered.options.theme or settings.theme
         deck = select_deck(rendered.document, revision.deck, options.selection, options.topics)
-        applied = _apply(target, deck, revision, _with_theme(settings, theme))
-        written = None
-        if not settings.dry_run:
-            text = dump_state(revision.state)
-            if write_state_text(text, state_file):
-                written = state_file
-        return SyncReport(
-            source,
-            target,
-            applied,
-            len(deck.notes),
-            revision.diagnostics,
-            written,
-            time.perf_counter() - started,
-        )
+        text = dump_state(revision.state)
+        return _Made(deck, revision, rendered.options.theme, text, partial(cache.save, built))
+
+    return _sync(source, target, settings, output, state_file, shortcut, make)
 
 
 def sync_project(
@@ -97,37 +114,83 @@ def sync_project(
     clock: Callable[[], float] = time.time,
 ) -> SyncReport:
     """`sync` for a project: every file's cards, one identity space, the project's state."""
-    started = time.perf_counter()
     options = options or BuildOptions()
-    settings = settings or SyncSettings()
     output = project_output(project, options.selection)
-    with deck_lock(target.path), deck_lock(output):
-        previous = previous_project_state(project)
-        built = run_project(project, options, previous, now=int(clock()))
-        revision = built.revision
-        theme = built.members[0].rendered.options.theme or settings.theme
+    cache = ProjectCache(project, output, options)
+
+    def shortcut(state: bytes | None, stamp: str) -> _Cached | None:
+        entry = cache.synced(project, state, stamp)
+        return _Cached(entry.cards, entry.diagnostics) if entry is not None else None
+
+    def make(state: bytes | None) -> _Made:
+        previous = cache.previous_state(state) or previous_project_state(project)
+        built = run_project(project, options, previous, now=int(clock()), reuse=cache)
         deck = select_project(built, options.selection)
-        applied = _apply(target, deck, revision, _with_theme(settings, theme))
-        written = None
-        if not settings.dry_run:
-            text = dump_ledger(ProjectState(built.namespace, revision.state))
-            if write_state_text(text, project.state_file):
-                written = project.state_file
-        return SyncReport(
-            project.config.path or project.root,
-            target,
-            applied,
-            len(deck.notes),
-            revision.diagnostics,
-            written,
-            time.perf_counter() - started,
+        theme = built.members[0].rendered.options.theme
+        text = dump_ledger(ProjectState(built.namespace, built.revision.state))
+        return _Made(deck, built.revision, theme, text, partial(cache.save, built))
+
+    shown = project.config.path or project.root
+    return _sync(shown, target, settings, output, project.state_file, shortcut, make)
+
+
+def _sync(
+    shown: Path,
+    target: Target,
+    settings: SyncSettings | None,
+    output: Path,
+    state_file: Path,
+    shortcut: Callable[[bytes | None, str], _Cached | None],
+    make: Callable[[bytes | None], _Made],
+) -> SyncReport:
+    """The one route of every sync: the lock, the shortcut when nothing is new, the pipeline,
+    the collection writer, then the state file and the cache as `build` writes them."""
+    started = time.perf_counter()
+    settings = settings or SyncSettings()
+    check_path(target.path)  # before its lock, which would make a mistyped path's folders
+    with deck_lock(target.path), deck_lock(output):
+        state = _read(state_file)
+        cached = shortcut(state, collection_stamp(target.path, repr(settings)))
+        if cached is not None:
+            done = Applied(target.path, Plan(unchanged=cached.cards), "", dry_run=settings.dry_run)
+            seconds = time.perf_counter() - started
+            return SyncReport(shown, target, done, cached.cards, cached.diagnostics, None, seconds)
+        made = make(state)
+        deck = made.deck
+        applied = _apply(
+            target, deck, made.revision, replace(settings, theme=made.theme or settings.theme)
         )
+        written = None
+        diagnostics = made.revision.diagnostics
+        if not settings.dry_run:
+            written = state_file if write_state_text(made.state, state_file) else None
+            save = _saver(target, settings, applied, made.state)
+            diagnostics += cache_or_warn(
+                output, lambda: made.save(cards=len(deck.notes), parts=_parts(deck), **save())
+            )
+        seconds = time.perf_counter() - started
+        return SyncReport(shown, target, applied, len(deck.notes), diagnostics, written, seconds)
 
 
-def _with_theme(settings: SyncSettings, theme: str) -> SyncSettings:
-    from dataclasses import replace
+def _parts(deck: Deck) -> int:
+    return len({(note.source.split("#")[0], note.part) for note in deck.notes})
 
-    return replace(settings, theme=theme)
+
+def _saver(
+    target: Target, settings: SyncSettings, applied: Applied, state_text: str
+) -> Callable[[], dict[str, str]]:
+    """What the cache records of this sync: no package, the state's digest, and the
+    collection's stamp when the sync left nothing to report (a conflict, a card left where the
+    user put it, a file kept) that a later sync must say again."""
+
+    def save() -> dict[str, str]:
+        plan = applied.plan
+        quiet = not (plan.conflicts or plan.stay or plan.foreign or applied.media_kept)
+        stamp = collection_stamp(target.path, repr(settings)) if quiet else ""
+        state = hashlib.sha256(state_text.encode()).hexdigest()
+        return {"package": "", "state": state, "synced": stamp}
+
+    return save
 
 
 def _apply(target: Target, deck: Deck, revision: Revision, settings: SyncSettings) -> Applied:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from deckgen.cache.store import CACHE_DIR, cache_key, load_cache, save_cache
+from deckgen.cache.store import CACHE_DIR, cache_key, kept_files, load_cache, save_cache
 from deckgen.config.members import Project
 from deckgen.identity.ledger import ProjectState
 from deckgen.model import Diagnostic
@@ -88,6 +88,19 @@ class ProjectCache:
         )
         return entry if same else None
 
+    def synced(self, project: Project, state: bytes | None, stamp: str) -> ProjectEntry | None:
+        """The last sync's entry when the sources and state are as it left them and the
+        collection is as that sync left it (`stamp`): nothing to do, without opening it."""
+        entry = self.entry
+        if entry is None or state is None or not stamp:
+            return None
+        same = (
+            self.files.get("state") == _digest(state)
+            and self.files.get("synced") == stamp
+            and entry.sources == sources_digest(project)
+        )
+        return entry if same else None
+
     def previous_state(self, state: bytes | None) -> ProjectState | None:
         """The state file's contents, when it is what the last build wrote (None: read it)."""
         if self.entry is None or state is None or self.files.get("state") != _digest(state):
@@ -127,10 +140,18 @@ class ProjectCache:
         )
 
     def save(
-        self, built: BuiltProject, *, package: str, state: str, cards: int, parts: int
+        self,
+        built: BuiltProject,
+        *,
+        package: str,
+        state: str,
+        cards: int,
+        parts: int,
+        synced: str = "",
     ) -> None:
         """Leave what `built` made for the next build; `package` and `state` are the SHA-256 of
-        the files it wrote."""
+        the files it wrote (a sync writes no package: empty); `synced` stamps the collection a
+        sync left with nothing to report."""
         project, revision = built.project, built.revision
         files = []
         start = 0
@@ -164,7 +185,8 @@ class ProjectCache:
             diagnostics=revision.diagnostics,
             skeletons=tuple(self.skeletons.items()),
         )
-        save_cache(self.path, self.key, entry, lambda: {"package": package, "state": state})
+        written = kept_files(self.files, package=package, state=state, synced=synced)
+        save_cache(self.path, self.key, entry, lambda: written)
 
     def _file_key(self, source: Path, text: str, options: BuildOptions) -> str:
         config = options.config

@@ -31,7 +31,14 @@ from deckgen.cache.snapshot import (
     snapshot_of,
     spliceable,
 )
-from deckgen.cache.store import CacheEntry, cache_key, cache_path, load_cache, save_cache
+from deckgen.cache.store import (
+    CacheEntry,
+    cache_key,
+    cache_path,
+    kept_files,
+    load_cache,
+    save_cache,
+)
 from deckgen.check.rules import merged
 from deckgen.identity.state import DeckState
 from deckgen.options import BuildOptions
@@ -65,6 +72,19 @@ class BuildCache:
             self.files.get("state") == digest(state)
             and entry.source == digest(text.encode())
             and self.files.get("package") == digest(package)
+        )
+        return entry if same else None
+
+    def synced(self, text: str, state: bytes | None, stamp: str) -> CacheEntry | None:
+        """The last sync's entry when the source and state file are as it left them and the
+        collection is as that sync left it (`stamp`): nothing to do, without opening it."""
+        entry = self.entry
+        if entry is None or state is None or not stamp:
+            return None
+        same = (
+            self.files.get("state") == digest(state)
+            and entry.source == digest(text.encode())
+            and self.files.get("synced") == stamp
         )
         return entry if same else None
 
@@ -118,9 +138,19 @@ class BuildCache:
                 headings = headings_of(blocks)
             self.outline = headings, whole
 
-    def save(self, built: Built, *, package: str, state: str, cards: int, parts: int) -> None:
+    def save(
+        self,
+        built: Built,
+        *,
+        package: str,
+        state: str,
+        cards: int,
+        parts: int,
+        synced: str = "",
+    ) -> None:
         """Leave what `built` made for the next build; `package` and `state` are the SHA-256 of
-        the files it wrote."""
+        the files it wrote (a sync writes no package: empty); `synced` stamps the collection a
+        sync left with nothing to report (see `deckgen.collection.stamp`)."""
         rendered, revision = built.rendered, built.revision
         if self.splice is not None:
             headings, whole = self.splice.headings, True
@@ -147,7 +177,8 @@ class BuildCache:
             parts=parts,
             skeletons=tuple(self.skeletons.items()),
         )
-        save_cache(self.path, self.key, entry, lambda: {"package": package, "state": state})
+        written = kept_files(self.files, package=package, state=state, synced=synced)
+        save_cache(self.path, self.key, entry, lambda: written)
 
     @property
     def reparsed(self) -> int | None:

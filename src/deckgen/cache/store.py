@@ -215,3 +215,15 @@ class CacheEntry:
     parts: int
     skeletons: tuple[tuple[SkeletonKey, bytes], ...]
     """The empty collections the package was made from (see `deckgen.package.writer`)."""
+
+
+def kept_files(before: dict[str, str], *, package: str, state: str, synced: str) -> dict[str, str]:
+    """The digests a cache records: what this run wrote, and what the last run recorded of the
+    other writer's output while the state stays the same (a build after a sync keeps the sync's
+    stamp, a sync after a build keeps the package's digest: neither has to run again)."""
+    kept = before if before.get("state") == state else {}
+    return {
+        "package": package or kept.get("package", ""),
+        "state": state,
+        "synced": synced or kept.get("synced", ""),
+    }
