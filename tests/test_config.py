@@ -84,8 +84,21 @@ def test_config__unknown_top_level_key_lists_known_keys(tmp_path: Path) -> None:
     path = _write(tmp_path, "deckgen.toml", "colour = 1\n")
     assert _error(path) == (
         f"{path}:1: colour: unknown key (known keys: deck, tag-prefix, subdecks, part-level, "
-        "question-level, topics, theme, question, question-pattern, include, exclude, namespace, sources)"
+        "question-level, topics, theme, question, question-pattern, include, exclude, namespace, "
+        "collection, profile, sources)"
     )
+
+
+def test_config__sync_keys_name_a_collection_from_the_configs_folder(tmp_path: Path) -> None:
+    from deckgen.config.project import load_config
+
+    path = _write(tmp_path, "deckgen.toml", 'collection = "anki/collection.anki2"\n')
+    assert load_config(path).collection == tmp_path / "anki" / "collection.anki2"
+    path = _write(tmp_path, "deckgen.toml", 'profile = "User 1"\n')
+    config = load_config(path)
+    assert config.profile == "User 1" and config.collection is None
+    path = _write(tmp_path, "deckgen.toml", "profile = 3\n")
+    assert _error(path) == f"{path}:1: profile: expected a non-empty string"
 
 
 def test_config__bad_values_say_what_was_expected(tmp_path: Path) -> None:
