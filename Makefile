@@ -19,7 +19,7 @@ DESKTOP_PACKAGES := libnss3 libxcomposite1 libxdamage1 libxrandr2 libxtst6 libxk
   libxkbcommon0 libegl1 libgl1 libgbm1 libfontconfig1 libdbus-1-3 $(ASOUND)
 TEST_PACKAGES := $(BROWSER_PACKAGES) $(DESKTOP_PACKAGES)
 
-.PHONY: deck test lint bench clean browser screenshots
+.PHONY: deck test lint bench clean browser screenshots fuzz
 
 deck: $(DECKS)
 
@@ -36,6 +36,13 @@ browser:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	    --no-install-recommends $(TEST_PACKAGES) >/dev/null; \
 	fi
+
+# The property tests with fresh random examples, run after run with a new seed each, for
+# FUZZ_SECONDS; `make test` replays fixed ones. Every failure found goes into its test as an
+# `@example(...)`, then the code is fixed (tests/fuzz.py says how).
+FUZZ_SECONDS ?= 600
+fuzz: $(STAMP)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) $(BIN)/python -m tests.fuzz
 
 # The README's card pictures, taken in the real Anki desktop with the desktop tests' harness.
 screenshots: $(STAMP) browser

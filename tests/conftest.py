@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import settings
 from markdown_it import MarkdownIt
 
 from deckgen.parse.markdown import make_markdown
@@ -21,6 +22,18 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "source" / "ml-interview-qa.md"
+
+# The property tests' two Hypothesis profiles. `ci`, every run's: the same examples each time,
+# so that a run's outcome never depends on luck. `fuzz`, `make fuzz`'s (tests/fuzz.py): fresh
+# random examples, many of them, to find what `ci` does not; each failure found becomes an
+# `@example` of its test. Neither has a deadline (how fast an example runs on a busy machine
+# says nothing about the code) nor an example database (nothing is written into the
+# repository; the seed and the printed example reproduce a failure).
+settings.register_profile("ci", derandomize=True, deadline=None, database=None)
+settings.register_profile(
+    "fuzz", derandomize=False, deadline=None, database=None, max_examples=2_000, print_blob=True
+)
+settings.load_profile("ci")
 
 
 @pytest.fixture

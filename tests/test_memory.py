@@ -87,7 +87,7 @@ TEXT = st.text(
 )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400)
 @given(TEXT)
 def test_lines__are_the_texts_splitlines(text: str) -> None:
     lines, expected = Lines(text), text.splitlines()
@@ -137,7 +137,7 @@ def test_fork__leaves_objects_frozen_by_someone_else_frozen() -> None:
     assert in_child > 0
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(
     pieces=st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=4), max_size=40),
     allow_html=st.booleans(),

@@ -174,7 +174,7 @@ LATEX_PIECES = [
 LATEX = st.lists(st.sampled_from(LATEX_PIECES), max_size=20).map("".join)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400)
 @given(latex=LATEX, display=st.booleans())
 def test_preview__any_formula_becomes_mathml_or_latex_never_an_error(
     latex: str, display: bool

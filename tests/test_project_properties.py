@@ -706,7 +706,7 @@ class Expected:
 # The properties
 
 
-@settings(max_examples=60, deadline=None, derandomize=True)
+@settings(max_examples=60)
 @given(projects(), st.data())
 def test_ids_follow_every_card_through_random_edits(model: Model, data: st.DataObject) -> None:
     """Up to six steps of up to four edits each, a build after each step (with or without the
@@ -737,7 +737,7 @@ def test_ids_follow_every_card_through_random_edits(model: Model, data: st.DataO
         expected.check(model, space)
 
 
-@settings(max_examples=40, deadline=None, derandomize=True)
+@settings(max_examples=40)
 @given(projects(), st.data())
 def test_fresh_ids_depend_on_the_questions_only(model: Model, data: st.DataObject) -> None:
     """The same cards in other files (names, folders, how many), shapes and order, built fresh

@@ -20,11 +20,7 @@ pytestmark = pytest.mark.anki
 DIAGNOSTIC = re.compile(r"^.+?(:\d+)?: (error|warning): .+$")
 
 
-@settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+@settings(max_examples=25, suppress_health_check=[HealthCheck.too_slow])
 @given(
     pieces=st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=4), max_size=40),
     allow_html=st.booleans(),
