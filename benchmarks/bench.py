@@ -2,8 +2,12 @@
 
 `make bench` writes the seed repeated 20 and 100 times into build/bench/ (generated, never
 committed), prints a table (scenario, deckgen median, reference median, ratio, peak memory) and
-writes it to docs/performance.md with the machine it ran on. Nothing is asserted: machines are
-shared and noisy, so only ratios measured side by side, in one run, mean anything.
+writes it to docs/performance.md with the machine it ran on. No time is asserted: machines are
+shared and noisy, so only ratios measured side by side, in one run, mean anything. What is
+asserted is that each row compares like with like: a cold run starts from a folder holding only
+its sources (no state, no package, no cache), a rebuild from the state and cache a build wrote
+in the same place, and a reference that builds a package holds as many cards as deckgen's (or,
+where it cannot read deckgen's format, as many as it should, and the row says so).
 
 Environment:
 - BENCH_REPEATS: runs per scenario (default 5; the ×100 builds run at most 3 times).
@@ -17,15 +21,20 @@ Environment:
 from __future__ import annotations
 
 import datetime
+import importlib.util
 import os
 import platform
 import re
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
+import tempfile
 import unicodedata
-from collections.abc import Callable, Sequence
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +50,22 @@ SKIP_X100 = os.environ.get("BENCH_SKIP_X100", "") not in ("", "0")
 PSS_RUNS = 2
 """Extra, untimed runs of each deckgen scenario with its memory sampled (the sampling would
 otherwise take CPU time from the runs being timed)."""
+
+
+def deckgen_files() -> list[tuple[str, int, int]]:
+    """deckgen's own files by size and time, as its cache's key takes them: should one change
+    during the run, every later rebuild would miss its cache and time a full build."""
+    spec = importlib.util.find_spec("deckgen")  # found, not imported
+    folders = (spec.submodule_search_locations or []) if spec else []
+    return sorted(
+        (str(path), path.stat().st_size, path.stat().st_mtime_ns)
+        for folder in folders
+        for path in Path(folder).rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    )
+
+
+DECKGEN_FILES = deckgen_files()
 
 
 def repeated(text: str, times: int) -> str:
@@ -171,6 +196,11 @@ class Job:
     prepare: Callable[[], None] = nothing
     times_itself: bool = False
     """`argv` prints its own time and peak RSS (the in-process script): it is run bare."""
+    package: Path | None = None
+    """The .apkg the run leaves behind, whose notes are counted after the timed runs."""
+    cards: int | None = None
+    """A reference's own card count, where it cannot build the cards of its row's deckgen side
+    (the row's reference says why); None: as many as deckgen built."""
 
 
 def output(argv: Sequence[str], cwd: Path | None) -> list[float]:
@@ -242,6 +272,12 @@ def alternate(
         row.peak_mb = max(row.peak_mb, peak)
         if reference is not None:
             row.reference.append(timed(reference)[0])
+    if reference is not None:
+        check_cards(row, ours, reference)
+    if deckgen_files() != DECKGEN_FILES:
+        raise SystemExit(
+            "deckgen's own files changed during the run: the rebuilds missed their cache"
+        )
     for _ in range(pss_runs):
         total, descendants = sampled(ours)
         if total > row.pss_mb:
@@ -250,17 +286,80 @@ def alternate(
     return row
 
 
+def notes_in(package: Path) -> int:
+    """The notes in an .apkg, counted in its collection opened read-only."""
+    with zipfile.ZipFile(package) as archive, tempfile.TemporaryDirectory() as folder:
+        collection = Path(archive.extract("collection.anki2", folder))
+        with closing(sqlite3.connect(f"{collection.as_uri()}?mode=ro", uri=True)) as db:
+            (count,) = db.execute("SELECT count(*) FROM notes").fetchone()
+    return int(count)
+
+
+def check_cards(row: Row, ours: Job, reference: Job) -> None:
+    """Stops the benchmark unless the packages the last runs of a row left hold as many cards
+    (one note each) on both sides, or the reference as many as its own count says."""
+    if ours.package is None or reference.package is None:
+        return
+    built, theirs = notes_in(ours.package), notes_in(reference.package)
+    wanted = built if reference.cards is None else reference.cards
+    if theirs != wanted:
+        raise SystemExit(
+            f"{row.scenario} against {row.reference_name}: the reference built {theirs} cards, "
+            f"not {wanted} (deckgen built {built}); the comparison is not like with like"
+        )
+
+
+def ankdown_count(texts: Iterable[str]) -> int:
+    """How many cards ankdown reads in these documents: it ends a card at every line that is
+    `---` alone, and makes one more of what follows the last such line, if anything does."""
+    count = 0
+    for text in texts:
+        lines = [line.strip() for line in text.splitlines()]
+        breaks = [i for i, line in enumerate(lines) if line == "---"]
+        after = lines[breaks[-1] + 1 :] if breaks else lines
+        count += len(breaks) + any(line not in ("", "%") for line in after)
+    return count
+
+
+LEFT_BY_A_BUILD = ("build", ".cache", "*.apkg", "*.deckgen.json", "deckgen-state.jsonl")
+"""What a build writes beside its sources: the output folder, the cache, the package, a
+file's state and a project's state."""
+
+
+class FreshCopy:
+    """A cold run's preparation: `folder` made anew with a copy of `sources` (files or folders)
+    and nothing else, which is checked: no state, no package, no cache."""
+
+    def __init__(self, folder: Path, *sources: Path) -> None:
+        self.folder = folder
+        self.sources = sources
+
+    def __call__(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.folder.mkdir(parents=True)
+        for source in self.sources:
+            if source.is_dir():
+                shutil.copytree(source, self.folder / source.name)
+            else:
+                shutil.copyfile(source, self.folder / source.name)
+        left = [path for name in LEFT_BY_A_BUILD for path in self.folder.rglob(name)]
+        if left:
+            raise SystemExit(f"a cold run's copy holds what a build left: {left}")
+
+
+def built_here(*written: Path) -> None:
+    """Stops the benchmark unless the first build in a rebuild row's folder wrote its state and
+    cache there, so that every rebuild starts from its own."""
+    missing = [path for path in written if not path.exists()]
+    if missing:
+        raise SystemExit(f"the first build did not write {missing}: a rebuild would not be one")
+
+
 def cold_in_process(doc: Path, pin: Sequence[str] = ()) -> Job:
     """deckgen's full build of `doc` (no state, no cache yet), as the CLI runs it."""
     folder = doc.parent / "cold"
-
-    def fresh_copy() -> None:
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir()
-        shutil.copyfile(doc, folder / doc.name)
-
     argv = [*pin, PY, "-c", IN_PROCESS, "build", str(folder / doc.name)]
-    return Job(argv, prepare=fresh_copy, times_itself=True)
+    return Job(argv, prepare=FreshCopy(folder, doc), times_itself=True)
 
 
 def bare_parse(doc: Path, pin: Sequence[str] = ()) -> Job:
@@ -329,6 +428,8 @@ def ankdown_cards(doc: Path, folder: Path) -> Path:
             continue
         close_card(token.map[0])
         question = None
+        if token.type == "hr":
+            continue
         title = tokens[i + 1].content
         if token.tag == "h2":
             number, _, name = title.partition(":")
@@ -431,34 +532,39 @@ def main() -> None:
     folder = doc.parent
     out = [DECKGEN, "build", doc.name, "-o", "out.apkg", "-q"]
     timed(Job(out, folder))  # the state and cache of a first build
-    rebuild = Job(out, folder, prepare=Editor(doc))
-    unchanged = Job(out, folder)
+    built_here(folder / f"{doc.stem}.deckgen.json", folder / ".cache" / "out.cache")
+    package = folder / "out.apkg"
+    rebuild = Job(out, folder, prepare=Editor(doc), package=package)
+    unchanged = Job(out, folder, package=package)
     fresh = WORK / "docs" / "cli-cold"
-
-    def fresh_copy() -> None:
-        shutil.rmtree(fresh, ignore_errors=True)
-        fresh.mkdir()
-        shutil.copyfile(doc, fresh / doc.name)
-
-    cli_cold = Job(out, fresh, prepare=fresh_copy)
+    cli_cold = Job(out, fresh, prepare=FreshCopy(fresh, doc), package=fresh / "out.apkg")
+    # ankdown reads every .md below the folder it is given: each folder holds one copy. As is,
+    # it reads the very file deckgen just built (copied before each run, untimed), cut where
+    # ankdown cuts it; in its own format, the same cards as deckgen's.
+    as_is_cards = ankdown_count([doc.read_text(encoding="utf-8")])
+    cards = ankdown_count([converted.read_text(encoding="utf-8")])
     as_is = same_cards = None
     if peer:
-        as_is = Job([*peer, "-r", str(folder), "-p", str(WORK / "ankdown.apkg")])
-        same_cards = Job([*peer, "-r", str(converted.parent), "-p", str(WORK / "ankdown.apkg")])
+        alone = WORK / "docs" / "ankdown-as-is"
+        as_is_package = WORK / "ankdown-as-is.apkg"
+        as_is = Job(
+            [*peer, "-r", str(alone), "-p", str(as_is_package)],
+            prepare=FreshCopy(alone, doc),
+            package=as_is_package,
+            cards=as_is_cards,
+        )
+        same_package = WORK / "ankdown-same-cards.apkg"
+        same_cards = Job(
+            [*peer, "-r", str(converted.parent), "-p", str(same_package)], package=same_package
+        )
+    as_is_name = f"{peer_name} cold, ×20 as is ({as_is_cards:,} cards: it splits at ---)"
+    same_name = f"{peer_name} cold, same {cards:,} cards"
     edited = "rebuild ×20 after editing one answer"
-    rows.append(alternate(Row(edited, f"{peer_name} cold, ×20 as is"), rebuild, as_is))
-    rows.append(alternate(Row(edited, f"{peer_name} cold, same 3,240 cards"), rebuild, same_cards))
+    rows.append(alternate(Row(edited, as_is_name), rebuild, as_is))
+    rows.append(alternate(Row(edited, same_name), rebuild, same_cards))
     rows.append(alternate(Row(edited, "cold build ×20 (CLI)"), rebuild, cli_cold))
-    rows.append(
-        alternate(
-            Row("rebuild ×20, nothing changed", f"{peer_name} cold, ×20 as is"), unchanged, as_is
-        )
-    )
-    rows.append(
-        alternate(
-            Row("cold build ×20 (CLI)", f"{peer_name} cold, same 3,240 cards"), cli_cold, same_cards
-        )
-    )
+    rows.append(alternate(Row("rebuild ×20, nothing changed", as_is_name), unchanged, as_is))
+    rows.append(alternate(Row("cold build ×20 (CLI)", same_name), cli_cold, same_cards))
     python_pass = Job([PY, "-c", "pass"])
     rows.append(
         alternate(Row("deckgen --help", "python -c pass"), Job([DECKGEN, "--help"]), python_pass)
