@@ -24,6 +24,9 @@ QUIET = [
 ]
 
 
+HEIGHT = 800
+"""Every window's height, in CSS pixels."""
+
 Scheme = Literal["light", "dark"]
 SCHEMES: tuple[Scheme, ...] = ("light", "dark")
 
@@ -67,7 +70,7 @@ def chromium() -> Iterator[Browser]:
 def open_page(browser: Browser, page: Path, view: View) -> Iterator[tuple[Page, list[str]]]:
     """`page` in a window of `view`'s size and colour scheme; also every request off disk."""
     context = browser.new_context(
-        viewport={"width": view.width, "height": 800},
+        viewport={"width": view.width, "height": HEIGHT},
         color_scheme=view.scheme,
     )
     outside: list[str] = []

@@ -1,8 +1,11 @@
-"""WCAG contrast, the measure of whether a person can read a colour on another."""
+"""WCAG contrast, the measure of whether a person can read a colour on another; the themes'
+colours as their stylesheets set them; the colours of a picture."""
 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from importlib.resources import files
 
 _RGB = re.compile(r"rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)(?:,\s*([\d.]+))?\)")
 
@@ -36,3 +39,36 @@ def contrast(foreground: str, background: str) -> float:
     """WCAG contrast ratio, 1 to 21: 4.5 is the AA minimum for body text."""
     a, b = luminance(foreground), luminance(background)
     return (max(a, b) + 0.05) / (min(a, b) + 0.05)
+
+
+def theme_colours(theme: str) -> dict[str, dict[str, str]]:
+    """The theme file's `--dg-*` colours (`bg`, `fg`, ...) for light (`.card {…}`) and dark
+    (night) mode."""
+    text = (
+        files("deckgen.notetype")
+        .joinpath("stylesheets", f"{theme}.css")
+        .read_text(encoding="utf-8")
+    )
+    blocks = re.findall(r"([^{}]+)\{([^{}]*)\}", text)
+    light = next(body for selector, body in blocks if selector.strip().endswith(".card"))
+    night = next(body for selector, body in blocks if ".nightMode .card" in selector)
+    return {
+        mode: dict(re.findall(r"--dg-([\w-]+):\s*(#[0-9a-fA-F]{3,6})\b", body))
+        for mode, body in (("light", light), ("dark", night))
+    }
+
+
+def picture_colours(png: bytes) -> tuple[tuple[int, int], Counter[str]]:
+    """A PNG's width and height, and how many of its pixels have each colour (`#rrggbb`)."""
+    from PyQt6.QtGui import QImage
+
+    image = QImage.fromData(png, "PNG")
+    if image.isNull():
+        raise ValueError("not a PNG picture")
+    image = image.convertToFormat(QImage.Format.Format_RGB32)
+    bits = image.constBits()
+    assert bits is not None
+    # Format_RGB32 is one 0xffRRGGBB word per pixel, rows unpadded.
+    pixels = Counter(memoryview(bits.asstring(image.sizeInBytes())).cast("I"))
+    colours = Counter({f"#{pixel & 0xFFFFFF:06x}": count for pixel, count in pixels.items()})
+    return (image.width(), image.height()), colours

@@ -14,15 +14,15 @@ import pytest
 from playwright.sync_api import Browser
 
 from deckgen.api import BuildOptions
+from deckgen.notetype.names import DEFAULT_THEME
 from deckgen.preview.page import PreviewReport, preview
-from tests.browser_support import VIEWS, View, chromium, open_page
-from tests.colors import contrast, luminance
-from tests.conftest import ROOT, SEED
+from tests.browser_support import HEIGHT, VIEWS, View, chromium, open_page
+from tests.colors import contrast, luminance, picture_colours, theme_colours
+from tests.conftest import SEED
 
 pytestmark = pytest.mark.browser
 
 WIDE = Path(__file__).parent / "fixtures" / "preview" / "wide.md"
-SCREENSHOTS = ROOT / "build" / "screenshots"
 
 # Everything a test asserts, measured once per page and view.
 MEASURE = """() => {
@@ -276,21 +276,33 @@ def test_browser__dark_switch_and_part_index_work(
 
 
 def test_browser__screenshots_of_representative_cards(
-    browser: Browser, seed_preview: PreviewReport
+    browser: Browser, seed_preview: PreviewReport, tmp_path: Path
 ) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    """Pictures of the page and of a card of each kind in every view (left in `tmp_path` to
+    look at): each the size asked for, drawn (not one flat colour), the cards on the theme's
+    own background."""
     kinds = {
         "display-math": ".pv-back .math math",
         "code": ".pv-back pre.highlight",
         "nested-list": ".pv-back li > ul, .pv-back li > ol",
     }
-    written = []
     for view in VIEWS:
+        card_background = theme_colours(DEFAULT_THEME)[view.scheme]["bg"]
         with open_page(browser, seed_preview.output, view) as (page, _):
-            page.screenshot(path=str(SCREENSHOTS / f"page-{view.id}.png"))
+            name = f"page-{view.id}"
+            size, colours = picture_colours(page.screenshot(path=tmp_path / f"{name}.png"))
+            assert size == (view.width, HEIGHT), name
+            drawn = len(colours)  # text's anti-aliasing alone gives hundreds
+            assert drawn > 100, f"{name}: {drawn} colours"
             for kind, inside in kinds.items():
+                name = f"{kind}-{view.id}"
                 card = page.locator(".pv-card", has=page.locator(inside)).first
-                path = SCREENSHOTS / f"{kind}-{view.id}.png"
-                card.screenshot(path=str(path))
-                written.append(path)
-    assert all(path.stat().st_size > 10_000 for path in written)
+                box = card.bounding_box()
+                assert box is not None, name
+                size, colours = picture_colours(card.screenshot(path=tmp_path / f"{name}.png"))
+                assert abs(size[0] - box["width"]) <= 1, (name, size, box)
+                assert abs(size[1] - box["height"]) <= 1, (name, size, box)
+                drawn = len(colours)
+                assert drawn > 100, f"{name}: {drawn} colours"
+                (most, _), *_ = colours.most_common(1)
+                assert most == card_background, f"{name}: mostly {most}, not {card_background}"

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import tempfile
 import zipfile
-from importlib.resources import files
 from pathlib import Path
 
 import pytest
@@ -20,32 +18,16 @@ from deckgen.config.project import load_config
 from deckgen.errors import DeckgenError, SourceError
 from deckgen.notetype.definition import notetype_css
 from deckgen.notetype.themes import THEMES, CodeColors, code_foreground
-from tests.colors import contrast
+from tests.colors import contrast, theme_colours
 from tests.conftest import SEED
 
 AA = 4.5
 TEXT_COLOURS = ("fg", "heading", "strong", "muted", "faint", "accent", "link")
 
 
-def _modes(theme: str) -> dict[str, dict[str, str]]:
-    """The theme file's `--dg-*` colours for light (`.card {…}`) and night mode."""
-    text = (
-        files("deckgen.notetype")
-        .joinpath("stylesheets", f"{theme}.css")
-        .read_text(encoding="utf-8")
-    )
-    blocks = re.findall(r"([^{}]+)\{([^{}]*)\}", text)
-    light = next(body for selector, body in blocks if selector.strip().endswith(".card"))
-    night = next(body for selector, body in blocks if ".nightMode .card" in selector)
-    return {
-        mode: dict(re.findall(r"--dg-([\w-]+):\s*(#[0-9a-fA-F]{3,6})\b", body))
-        for mode, body in (("light", light), ("dark", night))
-    }
-
-
 @pytest.mark.parametrize("theme", sorted(THEMES))
 def test_themes__text_colours_are_readable_in_both_modes(theme: str) -> None:
-    for mode, colours in _modes(theme).items():
+    for mode, colours in theme_colours(theme).items():
         for name in TEXT_COLOURS:
             ratio = contrast(colours[name], colours["bg"])
             assert ratio >= AA, f"{theme} {mode}: --dg-{name} on the card is {ratio:.2f}:1"
@@ -56,7 +38,7 @@ def test_themes__text_colours_are_readable_in_both_modes(theme: str) -> None:
 )
 def test_themes__every_code_token_is_readable_on_the_code_background(theme: str, mode: str) -> None:
     colors: CodeColors = getattr(THEMES[theme], mode)
-    plain = code_foreground(colors) or _modes(theme)[mode]["fg"]
+    plain = code_foreground(colors) or theme_colours(theme)[mode]["fg"]
     assert contrast(plain, colors.background) >= AA
     low = []
     for token, style in get_style_by_name(colors.style):
@@ -71,7 +53,7 @@ def test_themes__every_code_token_is_readable_on_the_code_background(theme: str,
 
 def test_themes__night_mode_is_dark_and_light_mode_is_light() -> None:
     for theme in THEMES:
-        modes = _modes(theme)
+        modes = theme_colours(theme)
         assert contrast(modes["light"]["bg"], "#000000") > 15
         assert contrast(modes["dark"]["bg"], "#ffffff") > 14
 
