@@ -30,6 +30,7 @@ LAYERS = (
     ("deckgen.check",),
     ("deckgen.deck", "deckgen.options"),
     ("deckgen.config",),
+    ("deckgen.addon",),
     ("deckgen.collection",),
     ("deckgen.package",),
     ("deckgen.notetype",),

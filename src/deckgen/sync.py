@@ -15,6 +15,8 @@ from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
+from deckgen.addon.client import AddonError, answers_for, find_addon, sync_via_addon
+from deckgen.addon.wire import SyncRequest
 from deckgen.api import cache_or_warn, previous_project_state, project_output, select_project
 from deckgen.cache.files import ProjectCache
 from deckgen.cache.layer import BuildCache
@@ -29,8 +31,10 @@ from deckgen.identity.history import Revision
 from deckgen.identity.ledger import ProjectState, dump_ledger
 from deckgen.identity.state import dump_state, load_state, write_state_text
 from deckgen.model import Deck, Diagnostic, location
+from deckgen.notetype.definition import notetype_css
 from deckgen.options import BuildOptions
 from deckgen.outputs import deck_lock
+from deckgen.package.writer import write_package
 from deckgen.pipeline import run, run_project
 from deckgen.select import select_deck
 from deckgen.source import read_source
@@ -194,7 +198,22 @@ def _saver(
 
 
 def _apply(target: Target, deck: Deck, revision: Revision, settings: SyncSettings) -> Applied:
+    """The file sync, or the same sync inside a running Anki through its add-on (`via`)."""
     removed, origins = removed_and_origins(revision)
+    if settings.via != "file":
+        endpoint = find_addon(target.path)
+        if settings.via == "addon" and endpoint is None:
+            raise AddonError(
+                f"no deckgen add-on is running for {target.path}: start Anki with the add-on "
+                "installed (`deckgen addon install`), or sync the file with --via file"
+            )
+        if endpoint is not None and (settings.via == "addon" or answers_for(endpoint, target.path)):
+            css = notetype_css(settings.theme)
+            request = SyncRequest(deck, tuple(removed), origins, settings, css)
+            applied = sync_via_addon(
+                endpoint, request, partial(write_package, theme=settings.theme)
+            )
+            return replace(applied, via="addon")
     return sync_collection(target.path, deck, removed, origins, settings)
 
 
@@ -212,7 +231,8 @@ def removed_and_origins(
             continue
         since = change.before.mtime if change.before is not None else mtimes.get(change.id, 0)
         place = location(change.path, change.line) if change.path is not None else change.file
-        origins[change.id] = Origin(place, since)
+        built = change.before.content if change.before is not None else ""
+        origins[change.id] = Origin(place, since, built)
     return removed, origins
 
 

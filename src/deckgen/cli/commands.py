@@ -284,6 +284,14 @@ def _echo_build(report: BuildReport) -> None:
     help="Change the notetype's fields even though Anki's next sync must then be a full sync.",
 )
 @click.option(
+    "--via",
+    type=click.Choice(["auto", "file", "addon"]),
+    default="auto",
+    show_default=True,
+    help="Write the collection file (Anki closed), or go through deckgen's add-on in a "
+    "running Anki; auto: the add-on when it answers with this collection open.",
+)
+@click.option(
     "--subdecks/--no-subdecks",
     default=None,
     help="Put each part in its own subdeck (default: `subdecks` in the config, else no).",
@@ -302,6 +310,7 @@ def sync(
     overwrite: bool,
     delete: bool,
     allow_full_sync: bool,
+    via: str,
     subdecks: bool | None,
     allow_html: bool,
     force: bool,
@@ -342,9 +351,53 @@ def sync(
             delete=delete,
             dry_run=dry_run,
             allow_full_sync=allow_full_sync,
+            via=via,
         )
         for report in run_sync(sources, config_path, options, settings, collection, profile):
             echo_sync(report)
+
+
+@cli.group()
+def addon() -> None:
+    """deckgen's Anki add-on: `deckgen sync` into a running Anki."""
+
+
+@addon.command("install")
+@click.option(
+    "--base",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Anki's base folder (default: ANKI_BASE, else where Anki keeps it on this system).",
+)
+@verbosity_options
+def addon_install(base: Path | None) -> None:
+    """Put the add-on into Anki's add-ons folder; restart Anki to load it."""
+    from deckgen.addon.bundle import install
+    from deckgen.cli.say import result
+    from deckgen.collection.profiles import anki_base
+
+    with reported_errors():
+        target = install(base or anki_base())
+        result(f"add-on → {target} (restart Anki to load it)")
+
+
+@addon.command("package")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=Path("build/deckgen.ankiaddon"),
+    show_default=True,
+    help="The .ankiaddon to write.",
+)
+@verbosity_options
+def addon_package(output: Path) -> None:
+    """Write the add-on as a .ankiaddon (Anki: Tools → Add-ons → Install from file…)."""
+    from deckgen.addon.bundle import package
+    from deckgen.cli.say import result
+
+    with reported_errors():
+        output.parent.mkdir(parents=True, exist_ok=True)
+        result(f"add-on → {package(output)}")
 
 
 @cli.command("list")

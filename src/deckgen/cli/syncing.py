@@ -123,4 +123,7 @@ def sync_summary(report: SyncReport) -> str:
     if applied.dry_run:
         return f"{head} (dry run: {where} unchanged)"
     tail = f"; backup → {applied.backup}" if applied.backup else ""
-    return f"{head} → {where}{tail} ({report.seconds:.2f} s)"
+    via = ""
+    if applied.via == "addon":
+        via = " through Anki's add-on" + (" (Edit → Undo deckgen sync)" if applied.changed else "")
+    return f"{head} → {where}{via}{tail} ({report.seconds:.2f} s)"

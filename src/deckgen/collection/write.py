@@ -12,7 +12,8 @@ deckgen's parser, renderer or packager, none of which Anki ships.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -54,6 +55,9 @@ class SyncSettings:
     allow_full_sync: bool = False
     """Change the notetype's fields, which makes Anki's next sync a one-way full sync."""
     theme: str = "default"
+    via: str = "auto"
+    """`file` (the collection file, Anki closed), `addon` (Anki's add-on, Anki running), or
+    `auto`: the add-on when it answers with this collection open, else the file."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +74,53 @@ class Applied:
     backup: Path | None = None
     dry_run: bool = False
     changed: bool = False
+    via: str = "file"
+    """How the deck reached the collection: `file`, or `addon` (inside a running Anki)."""
+
+
+PackageOf = Callable[[Deck], AbstractContextManager[Path]]
+"""Writes a package of the given notes for the duration of a `with` block (the `.apkg` writer
+on the command line's side; inside Anki, the package the command line sent)."""
+
+
+def sync_open(
+    col: Collection,
+    path: Path,
+    deck: Deck,
+    removed: Sequence[Removed],
+    origins: Mapping[str, Origin],
+    settings: SyncSettings,
+    *,
+    css: str,
+    package_of: PackageOf,
+) -> Applied:
+    """Apply `deck` to the open collection `col` (at `path`): see `plan_sync` for what happens
+    to each note. A backup Anki can restore is made before anything changes."""
+    notetype = notetype_state(col, css, allow_full_sync=settings.allow_full_sync)
+    if notetype != "added" or settings.dry_run:
+        return apply_deck(col, path, deck, removed, origins, settings, css=css, notetype=notetype)
+    # Anki gives a notetype added through its library an ID of its own; its importer keeps a
+    # package's. The notes that bring deckgen's notetype come in as the package a user would
+    # import, and are then synced like any others.
+    from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    backup = make_backup(col, path)
+    media, _ = media_plan(col, deck.media)  # the import brings them
+    taken = set(_db(col).list("select guid from notes"))
+    fresh = replace(deck, notes=tuple(n for n in deck.notes if n.id not in taken))
+    with package_of(fresh) as package:
+        options = ImportAnkiPackageOptions(with_scheduling=False, with_deck_configs=False)
+        col.import_anki_package(
+            ImportAnkiPackageRequest(package_path=str(package), options=options)
+        )
+    applied = apply_deck(col, path, deck, removed, origins, settings, css=css, notetype="added")
+    plan = replace(
+        applied.plan,
+        add=(*fresh.notes, *applied.plan.add),
+        unchanged=max(applied.plan.unchanged - len(fresh.notes), 0),
+    )
+    media = (*media, *applied.media_added)
+    return replace(applied, plan=plan, media_added=media, backup=backup, changed=True)
 
 
 def apply_deck(
@@ -213,7 +264,8 @@ def _write(col: Collection, plan: Plan, css: str, notetype: bool) -> None:
     _cards(col, plan, written, deck_of)
     if plan.delete:
         col.remove_notes([NoteId(held.id) for held in plan.delete])
-    col.set_config(RECORD_KEY, _record_json(written))
+    # Undoable: an undo in Anki takes the record back with the notes it describes.
+    col.set_config(RECORD_KEY, _record_json(written), undoable=True)
 
 
 def _cards(col: Collection, plan: Plan, written: dict[str, Written], deck_of: Any) -> None:
