@@ -579,7 +579,7 @@ BROKEN = (
     Broken(
         "A 600-px box",
         '<div style="width: 600px; background: #ddd">a box wider than a phone</div>',
-        ("the page scrolls sideways",),
+        ("the page scrolls sideways", '<div> "a box wider than a phone" sticks out of the column'),
     ),
     Broken(
         "Math MathJax leaves alone",
@@ -599,7 +599,22 @@ BROKEN = (
     Broken(
         "An image held to its size",
         '<img src="dg-wide.png" style="max-width: none">',
-        ("image dg-wide.png does not fit", "the page scrolls sideways"),
+        (
+            "image dg-wide.png does not fit",
+            "the page scrolls sideways",
+            '<img> "" sticks out of the column',
+        ),
+    ),
+    Broken(
+        "A card that paints over the theme",
+        "<style>body.card { background-color: #fdf6e3 !important; }</style><p>cream</p>",
+        ("'rgb(253, 246, 227)') (text, background), not the theme's",),
+    ),
+    # A card's `onShownHook` runs before the measurement's, which comes last in the page.
+    Broken(
+        "A card that drops the phone's class",
+        '<script>onShownHook.push(() => document.body.classList.remove("mobile"));</script>',
+        ("the card's classes are 'card card1",),
     ),
     Broken("A wide image that shrinks (control)", '<img src="dg-wide.png">', ()),
     Broken("A wide formula that scrolls (control)", r"<p>\[" + "x + " * 60 + r"x\]</p>", ()),
