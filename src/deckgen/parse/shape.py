@@ -210,7 +210,10 @@ def _question_levels(
         for h in headings
         if h.index != title and not h.label and not h.aside and not _holds_questions(h)
     ]
-    bodied = Counter(h.level for h in candidates if h.bodied)
+    inside = _under_questions(candidates)
+    # A subheading of a question's answer (`### Architecture` under `## 1. What are LLMs?`) is
+    # how that answer is laid out, not a heading competing with the questions for a level.
+    bodied = Counter(h.level for h in candidates if h.bodied and h.index not in inside)
     if not bodied:
         return None, frozenset(), ""
     by_body = max(bodied, key=lambda level: (bodied[level], level))
@@ -225,6 +228,22 @@ def _question_levels(
     main = max(levels, key=lambda level: (asked[level], -level))
     extra = " and others" if len(levels) > 1 else ""
     return main, levels, f"{asked[main]} headings at {'#' * main}{extra} ask questions"
+
+
+def _under_questions(headings: list[Heading]) -> set[int]:
+    """Headings below a question-like heading, at a level where several headings ask: the
+    layout of answers. (One question-like heading above many, `## What is covered?`, is a
+    part that happens to ask.)"""
+    asking = Counter(h.level for h in headings if h.question)
+    inside: set[int] = set()
+    stack: list[Heading] = []
+    for heading in headings:
+        while stack and stack[-1].level >= heading.level:
+            stack.pop()
+        if any(h.question and asking[h.level] >= 2 for h in stack):
+            inside.add(heading.index)
+        stack.append(heading)
+    return inside
 
 
 def _first_block(tokens: Sequence[Token], start: int, end: int) -> int:
