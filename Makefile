@@ -60,6 +60,7 @@ bench: $(STAMP)
 	$(BIN)/python -m compileall -q src
 	$(BIN)/python benchmarks/bench.py
 	$(BIN)/python benchmarks/projects.py
+	$(BIN)/python benchmarks/sync.py
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
