@@ -16,6 +16,7 @@ build's without it. Measured gains: docs/performance.md.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from deckgen.options import BuildOptions
 from deckgen.package.rows import SkeletonKey
 from deckgen.pipeline import BuiltProject, Rendered
 from deckgen.select import Selection
+from deckgen.source import read_source
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +73,8 @@ class ProjectCache:
         self.skeletons: dict[SkeletonKey, bytes] = dict(self.entry.skeletons if self.entry else ())
         self.keys: dict[Path, str] = {}
         """Each file's key, as `rendered` found it."""
+        self.read: dict[Path, str] = {}
+        """The digest of each file's text as the pipeline read it (`rendered` is told it)."""
         self.reused: set[Path] = set()
         """The files whose rendering this build took from the cache."""
 
@@ -111,7 +115,8 @@ class ProjectCache:
         self, source: Path, text: str, md: MarkdownIt, options: BuildOptions
     ) -> Rendered | None:
         """The file's previous rendering, moved to where the file is now (None: render it)."""
-        key = self.keys[source] = self._file_key(source, text, options)
+        read = self.read[source] = _digest(text.encode())
+        key = self.keys[source] = self._file_key(source, read, options)
         found = self.known.get(key)
         if found is None or (found.folder is not None and found.folder != source.parent):
             return None
@@ -173,12 +178,16 @@ class ProjectCache:
                     for note, record in zip(notes, records, strict=True)
                 ),
             )
-            key = self.keys.get(source) or self._file_key(source, rendered.text, rendered.options)
+            key = self.keys.get(source) or self._file_key(
+                source, _digest(rendered.text.encode()), rendered.options
+            )
             folder = source.parent if rendered.has_images else None
             files.append((key, FileEntry(source, folder, kept)))
         entry = ProjectEntry(
             files=tuple(files),
-            sources=sources_digest(project),
+            # The texts this build rendered, not the files as they are now: a file saved
+            # again while the build ran must make the next build differ from this one.
+            sources=sources_digest(project, self.read),
             state=ProjectState(built.namespace, revision.state),
             cards=cards,
             parts=parts,
@@ -189,19 +198,20 @@ class ProjectCache:
         save_cache(self.path, self.key, entry, lambda: written)
 
     def _file_key(self, source: Path, text: str, options: BuildOptions) -> str:
+        """The key of a file whose text has the digest `text`."""
         config = options.config
         own = config.for_source(source) if config is not None else None
-        key = repr((source.name, own, self.options))
-        return _digest(text.encode() + b"\0" + key.encode())
+        return _digest(repr((text, source.name, own, self.options)).encode())
 
 
-def sources_digest(project: Project) -> str:
-    """SHA-256 over every member's path and bytes, in order."""
+def sources_digest(project: Project, read: Mapping[Path, str] | None = None) -> str:
+    """SHA-256 over every member's path and the digest of its text as the pipeline reads it
+    (`read_source`), in order; `read` holds digests already taken, by path."""
     digest = hashlib.sha256()
+    taken = read or {}
     for path in project.files:
-        data = path.read_bytes()
-        digest.update(f"{project.relative(path)}\0{len(data)}\0".encode())
-        digest.update(data)
+        text = taken.get(path) or _digest(read_source(path).encode())
+        digest.update(f"{project.relative(path)}\0{text}\0".encode())
     return digest.hexdigest()
 
 

@@ -32,6 +32,7 @@ from typing import Any, BinaryIO
 
 from deckgen import __version__
 from deckgen.atomic import atomic_path
+from deckgen.cache import warm
 from deckgen.cache.snapshot import Snapshot
 from deckgen.identity.state import DeckState
 from deckgen.model import Diagnostic
@@ -78,12 +79,15 @@ def _stamp(path: Path) -> tuple[int, int]:
 
 def cache_key(*parts: object) -> str:
     """SHA-256 over the `repr` of everything a build depends on besides its input files."""
-    return hashlib.sha256(repr((fingerprint(), *parts)).encode()).hexdigest()
+    return hashlib.sha256(repr((warm.fingerprint(fingerprint), *parts)).encode()).hexdigest()
 
 
 def load_cache(path: Path, key: str) -> tuple[Any, dict[str, str]] | None:
     """The body stored in `path` under `key`, and the file digests stored with it; None when
     missing, stale or damaged."""
+    kept = warm.recall(path, key)
+    if kept is not None:
+        return kept
     try:
         data = path.read_bytes()
     except OSError:
@@ -125,17 +129,19 @@ def save_cache(path: Path, key: str, value: object, files: Callable[[], dict[str
     with atomic_path(path, sync=False, staging=staging) as tmp, tmp.open("wb") as handle:
         sink = _ChecksumWriter(handle)
         _RecordPickler(sink).dump(value)
+        written = files()
         meta = {
             "format": FORMAT,
             "version": __version__,
             "key": key,
             "body": [sink.length, sink.crc],
-            "files": files(),
+            "files": written,
         }
         handle.write(b"\n" + json.dumps(meta).encode() + b"\n")
         # Renaming over an existing file makes ext4 flush the new one first (its guard for
         # programs that skip fsync): milliseconds, for a file a crash may lose anyway.
         path.unlink(missing_ok=True)
+    warm.remember(path, key, value, written)
 
 
 class _ChecksumWriter:
