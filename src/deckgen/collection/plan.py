@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import json
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import permutations
 
 from deckgen.model import Note
-from deckgen.notetype.definition import FIELDS
+from deckgen.notetype.fields import FIELDS
 
 REMOVED_TAG = "deckgen::removed"
 """The tag of a note whose question left the Markdown (its cards suspended, not deleted)."""
@@ -51,7 +53,8 @@ class Written:
     """What deckgen last wrote into this collection for one note (kept in the collection)."""
 
     fields: str
-    """Digest of the fields as written; empty when deckgen never wrote them (an import did)."""
+    """Digests of the fields as written, one per field (`fields_digest`); empty when deckgen
+    never wrote them (an import did)."""
     deck: int
     """The deck deckgen put the note's cards in."""
     tags: tuple[str, ...]
@@ -91,6 +94,8 @@ class Origin:
     since: int
     """The card's content mtime before this build: an Anki note modified later was edited
     there (used only for notes deckgen never wrote into this collection, e.g. imported)."""
+    built: str = ""
+    """The previous build's digest of the note (`note_digest`, the state's `content`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,7 +192,41 @@ def fields_of(note: Note) -> tuple[str, ...]:
 
 
 def fields_digest(fields: Sequence[str]) -> str:
-    return hashlib.sha256("\x1f".join(fields).encode()).hexdigest()[:16]
+    """A digest of each field, space-separated: a later sync tells which fields were edited in
+    Anki, so an edit the Markdown has taken up is no conflict, whatever else deckgen changed."""
+    return " ".join(hashlib.sha256(value.encode()).hexdigest()[:12] for value in fields)
+
+
+def edited_in_anki(held: Sequence[str], want: Sequence[str], recorded: str) -> bool:
+    """Whether `held` has an edit the Markdown (`want`) does not say: a field other than what
+    deckgen wrote (`recorded`) and other than the Markdown's now. A record of one digest of
+    all the fields (an earlier deckgen's) tells only that some field changed."""
+    digests = recorded.split(" ")
+    if not len(digests) == len(held) == len(want):
+        return hashlib.sha256("\x1f".join(held).encode()).hexdigest()[:16] != recorded
+    return any(
+        now != then and value != new
+        for now, then, value, new in zip(
+            fields_digest(held).split(" "), digests, held, want, strict=True
+        )
+    )
+
+
+def as_built(held: HeldNote, built: str) -> bool:
+    """Whether `held` is exactly the note of the build whose `note_digest` is `built`, fields
+    and tags, as Anki's importer leaves a package's note. Anki sorts a note's tags: each order
+    of a few is tried, deckgen's among them."""
+    if not built:
+        return False
+    orders = permutations(held.tags) if len(held.tags) <= 4 else [held.tags]
+    return any(_note_digest(held.fields, order) == built for order in orders)
+
+
+def _note_digest(fields: Sequence[str], tags: Sequence[str]) -> str:
+    """`deckgen.identity.history.note_digest` of a note with these fields and tags, computed
+    here the same way because the add-on carries this module but not deckgen.identity."""
+    data = json.dumps([*fields, list(tags)], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(data.encode()).hexdigest()[:16]
 
 
 def _folded(tags: Iterable[str]) -> set[str]:
@@ -283,7 +322,11 @@ class _Planner:
             return want, fields_digest(want)
         origin = self.origins.get(note.id)
         if before is not None and before.fields:
-            edited = fields_digest(held.fields) != before.fields
+            edited = edited_in_anki(held.fields, want, before.fields)
+            if edited and origin is not None and as_built(held, origin.built):
+                # The package of deckgen's previous build, imported (on another device, say)
+                # since this collection was synced: deckgen's text, not an edit made in Anki.
+                edited = False
         else:
             # Never written by deckgen here (a package import brought it): edited in Anki when
             # modified after deckgen last changed its content.
