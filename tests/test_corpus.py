@@ -17,6 +17,8 @@ document kept elsewhere: the seed. Keys:
 - `no_card_lines`: [first, last] line ranges (content lines; the heading above them may or may
   not be counted) that `check` must report as belonging to no card.
 - `media`: how many image files the package holds (default: not checked).
+- `warnings`: how many warnings `check` reports in all (default: not checked), for documents
+  whose point is what is no card without a word (a table of contents).
 - `settings`: none; a document that needs one defeats the point of the corpus.
 
 Every document also keeps its math: each `$…$` and `$$…$$` of the source (code left out) outside
@@ -74,6 +76,7 @@ class Expected:
     unanswered: int = 0
     no_card_lines: tuple[tuple[int, int], ...] = ()
     media: int | None = None
+    warnings: int | None = None
 
 
 _KEYS = {
@@ -86,6 +89,7 @@ _KEYS = {
     "unanswered",
     "no_card_lines",
     "media",
+    "warnings",
     "settings",
 }
 
@@ -103,8 +107,10 @@ def load_expected(path: Path) -> Expected:
     assert "settings" not in data, f"{path.name}: the corpus is read with no settings"
     source = ROOT / data["source"] if "source" in data else path.with_name(_stem(path) + ".md")
     cards, unanswered, media = data["cards"], data.get("unanswered", 0), data.get("media")
+    warnings = data.get("warnings")
     assert isinstance(cards, int) and isinstance(unanswered, int), path.name
     assert media is None or isinstance(media, int), path.name
+    assert warnings is None or isinstance(warnings, int), path.name
     answers = data.get("answers_contain", {})
     assert isinstance(answers, dict) and all(isinstance(v, str) for v in answers.values())
     ranges = data.get("no_card_lines", [])
@@ -125,6 +131,7 @@ def load_expected(path: Path) -> Expected:
         unanswered=unanswered,
         no_card_lines=tuple(spans),
         media=media,
+        warnings=warnings,
     )
 
 
@@ -304,6 +311,8 @@ def test_corpus__document_gives_the_cards_a_person_counts(
         for card, note in zip(made.cards, made.fields, strict=True):
             assert hidden not in html.unescape(note.question + note.answer), (card.question, hidden)
     assert len(made.unanswered()) == expected.unanswered, shown
+    if expected.warnings is not None:
+        assert sum(d.severity == "warning" for d in made.diagnostics) == expected.warnings, shown
 
     reported = made.no_card_lines()
     for first, last in expected.no_card_lines:

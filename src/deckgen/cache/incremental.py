@@ -16,8 +16,10 @@ everything (`respliced` returns None):
 - the region's headings have the same levels and bodies before and after the edit, and none is
   above the question level, so the parts, the title and the detected shape stay the same;
 - nothing in the document reaches across cards: no link reference definitions, images (their
-  files may change), pinned IDs (checked against each other), blocks nested too deep, or a `$$`
-  line that opens no math block (the math rule would pair it with a `$$` however far away).
+  files may change), pinned IDs (checked against each other), blocks nested too deep, a `$$`
+  line that opens no math block (the math rule would pair it with a `$$` however far away), or
+  a short answer that several questions share or the region gives (a placeholder or not by
+  how many share it: `deckgen.parse.substance`).
 
 Measured gain (`make bench`, rebuild of the seed x20 after one edit): see docs/performance.md.
 """
@@ -50,6 +52,7 @@ from deckgen.model import Card, Diagnostic, Document, NoteFields, Part
 from deckgen.parse.cards import Split, parse_tokens
 from deckgen.parse.marker import TOKEN as MARKER_TOKEN
 from deckgen.parse.shape import Features
+from deckgen.parse.substance import SHARED
 from deckgen.process import CardsDone, process_cards
 from deckgen.slug import unique_anchors
 
@@ -117,6 +120,8 @@ def respliced(
     tokens, headings = parsed
     level = snapshot.shape.question_level
     split = parse_tokens(tokens, region.text, path, part_level=None, question_level=level)
+    if split.lookalike or any(SHARED in d.message for d in snapshot.parse_diagnostics):
+        return None  # a short answer is a placeholder or not by how many others share it
     lint = lint_for(split.document, region.text, tokens, snapshot.shape, md, allow_html=allow_html)
     if any(True for rule in rules("blocks") for _ in rule(lint)):
         return None  # (a snapshot is spliceable only when no `blocks` rule found anything)

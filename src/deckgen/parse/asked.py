@@ -27,7 +27,7 @@ from typing import Literal
 from markdown_it.token import Token
 
 from deckgen.parse.details import CLOSE, OPEN, SUMMARY_OPEN
-from deckgen.parse.phrasing import looks_like_question
+from deckgen.parse.phrasing import looks_like_question, names_a_reveal
 
 Kind = Literal["bold", "list", "details"]
 
@@ -171,19 +171,28 @@ def _q_item(tokens: Sequence[Token], i: int, close: int) -> Asked | None:
 
 
 def _details(tokens: Sequence[Token]) -> list[Asked]:
-    found = []
+    """`<details>` blocks whose summary asks; where most summaries ask (three or more), every
+    summary but a label (`show`, `Answer`) is a question, as every heading at a question level
+    is: `Create a pod that…` among `What is…?` summaries."""
+    found: list[tuple[Asked, bool]] = []
     for i, token in enumerate(tokens[:-2]):
         if token.type != OPEN or token.level != 0 or tokens[i + 1].type != SUMMARY_OPEN:
             continue
         text = tokens[i + 2].content
-        if not looks_like_question(text):
-            continue  # `<summary>Answer</summary>`: the answer of the question above
+        if not text.strip() or names_a_reveal(text):
+            continue  # `<summary>Answer</summary>`, `show`: the answer of the question above
         close = next(
             (j for j in range(i + 4, len(tokens)) if tokens[j].type in (CLOSE, OPEN)), None
         )
         end = close if close is not None and tokens[close].type == CLOSE else None
-        found.append(Asked("details", i, i + 2, text, (i, i + 1, i + 2, i + 3), end))
-    return found
+        asked = Asked("details", i, i + 2, text, (i, i + 1, i + 2, i + 3), end)
+        found.append((asked, looks_like_question(text)))
+    asking = sum(1 for _, asks in found if asks)
+    everyone = asking >= _MOST_SUMMARIES and 3 * asking >= 2 * len(found)
+    return [asked for asked, asks in found if asks or everyone]
+
+
+_MOST_SUMMARIES = 3
 
 
 def _closing(tokens: Sequence[Token], opened: int) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,11 +13,20 @@ from markdown_it.token import Token
 
 from deckgen.model import Card, Diagnostic, Document, Part, Pin
 from deckgen.parse.asked import Asked, strip_answer_label
-from deckgen.parse.details import CLOSE as DETAILS_CLOSE
-from deckgen.parse.details import OPEN as DETAILS_OPEN
 from deckgen.parse.details import SUMMARY_OPEN
 from deckgen.parse.marker import TOKEN as MARKER_TOKEN
 from deckgen.parse.shape import Reading, Role, Shape, read_questions, roles_of
+from deckgen.parse.substance import (
+    REPEATED,
+    SHARED,
+    links_only,
+    lookalikes,
+    normal,
+    placeholder,
+    repeated,
+    revealed,
+    substance,
+)
 from deckgen.slug import unique_anchors
 
 _TOP_LEVEL_TURNS = frozenset(("heading_open", "hr", "front_matter"))
@@ -43,6 +53,9 @@ class Split:
 
     document: Document
     tokens: tuple[CardTokens, ...]
+    lookalike: bool = False
+    """Some answer is a short text that could be a placeholder: whether it is one depends on
+    the other answers (a region parsed alone cannot tell)."""
 
 
 @dataclass(slots=True)
@@ -106,12 +119,14 @@ def parse_tokens(
     walk.run(tokens)
     if shape.part_level is None and walk.raw:
         walk.parts.append(walk.raw[0].part)
-    cards, slices = _cards(walk.raw, text.splitlines(keepends=True), path, walk.diagnostics)
+    shared = lookalikes([revealed(card.answer) for card in walk.raw])
+    lines = text.splitlines(keepends=True)
+    cards, slices = _cards(walk.raw, lines, path, walk.diagnostics, shared)
     used = {card.part for card in cards}
     # The part of questions outside any part exists only while it has cards.
     parts = tuple(part for part in walk.parts if part is not walk.unplaced or part in used)
     document = Document(path, walk.title, parts, tuple(cards), tuple(walk.diagnostics))
-    return Split(document, tuple(slices))
+    return Split(document, tuple(slices), bool(shared))
 
 
 class _Walk:
@@ -250,29 +265,24 @@ class _Walk:
 
 
 def _cards(
-    raw: list[_OpenCard], lines: list[str], path: Path, diagnostics: list[Diagnostic]
+    raw: list[_OpenCard],
+    lines: list[str],
+    path: Path,
+    diagnostics: list[Diagnostic],
+    shared: Counter[str],
 ) -> tuple[list[Card], list[CardTokens]]:
     """Turn the open cards into cards and their token slices, skipping (with a warning) any
-    question without an answer."""
+    question without an answer: none, a placeholder, or only links (`deckgen.parse.substance`;
+    `shared`: its `lookalikes` of the answers)."""
     anchors = unique_anchors([c.heading.content for c in raw])
+    placeholders = repeated(shared)
+    diagnostics += _shared_answers(raw, shared, path)
     cards: list[Card] = []
     slices: list[CardTokens] = []
     for open_card, anchor in zip(raw, anchors, strict=True):
-        if not open_card.answer:
-            diagnostics.append(
-                Diagnostic(path, open_card.line, "warning", "question has no answer; skipped")
-            )
-            continue
-        placeholder = _placeholder(open_card.answer)
-        if placeholder is not None:
-            diagnostics.append(
-                Diagnostic(
-                    path,
-                    open_card.line,
-                    "warning",
-                    f"unanswered: the answer is only {placeholder!r}; skipped",
-                )
-            )
+        skipped = _unanswered(open_card.answer, placeholders)
+        if skipped is not None:
+            diagnostics.append(Diagnostic(path, open_card.line, "warning", skipped))
             continue
         cards.append(
             Card(
@@ -288,6 +298,40 @@ def _cards(
     return cards, slices
 
 
+def _shared_answers(raw: Sequence[_OpenCard], shared: Counter[str], path: Path) -> list[Diagnostic]:
+    """One note per short text that several questions share as their whole answer, at the
+    first of them: where it reads as a placeholder, and why (the cache splices no such
+    document, since editing one of them changes what the others are)."""
+    firsts: dict[str, int] = {}
+    for card in raw:
+        text = normal(substance(revealed(card.answer)))
+        if shared.get(text, 0) >= 2:
+            firsts.setdefault(text, card.line)
+    return [
+        Diagnostic(
+            path,
+            line,
+            "info",
+            f"{shared[text]} {SHARED} {text!r}"
+            + (": read as a placeholder" if shared[text] >= REPEATED else ""),
+        )
+        for text, line in firsts.items()
+    ]
+
+
+def _unanswered(answer: Sequence[Token], placeholders: frozenset[str]) -> str | None:
+    """Why a question with this answer is no card, or None when it is one."""
+    answer = revealed(answer)
+    if not answer:
+        return "question has no answer; skipped"
+    shown = placeholder(answer, placeholders)
+    if shown is not None:
+        return f"unanswered: the answer is only {shown!r}; skipped"
+    if links_only(answer):
+        return "the answer is only a link to elsewhere; skipped (write the answer to make a card)"
+    return None
+
+
 _ANCHOR = re.compile(r"<a\s+(?:name|id)\s*=\s*[\"'][^\"']*[\"']\s*/?>\s*(?:</a>)?", re.IGNORECASE)
 _LABEL_ONLY = re.compile(
     r"^\s*(?:\*\*|__|\*|_)?\s*(?:answer|ans|solution|explanation)\s*:?\s*(?:\*\*|__|\*|_)?\s*:?\s*$",
@@ -295,26 +339,6 @@ _LABEL_ONLY = re.compile(
 )
 _ANSWER_LEAD = re.compile(
     r"^\s*(?:\*\*|__)?\s*(?:answer|ans|a)\s*:\s*(?:\*\*|__)?\s*(?=\S)", re.IGNORECASE
-)
-_PLACEHOLDER = re.compile(
-    r"^(?:(?:(?:answer|ans|solution|response)\s*[:.\-]?|a\s*:)\s*)?"
-    r"(?:todo|tbd|tba|fixme|wip|to\s*do|coming\s+soon|\.{3}|\u2026|[-\u2013\u2014?]|n/?a"
-    r"|&nbsp;|\u00a0)?\s*[:.!]*$",
-    re.IGNORECASE,
-)
-
-
-def _placeholder(answer: Sequence[Token]) -> str | None:
-    """The answer's text when it is only a placeholder (`Answer:`, `TODO`, `&nbsp;`), else None."""
-    if any(t.type not in _TEXT_BLOCKS for t in answer):
-        return None
-    text = " ".join(t.content.strip() for t in answer if t.type in ("inline", "html_block"))
-    bare = re.sub(r"[*_`~]", "", text).strip()
-    return text.strip() if _PLACEHOLDER.match(bare) else None
-
-
-_TEXT_BLOCKS = frozenset(
-    ("paragraph_open", "paragraph_close", "inline", "html_block", DETAILS_OPEN, DETAILS_CLOSE)
 )
 
 

@@ -26,9 +26,28 @@ SUMMARY_CLOSE = "summary_close"
 _LINE = re.compile(
     r"^(?:<details\b[^>]*>\s*(?P<inline><summary\b[^>]*>(?P<text>.*?)</summary>)?"
     r"|<summary\b[^>]*>(?P<alone>.*?)</summary>"
-    r"|(?P<close></details>))\s*$",
+    r"|(?P<close></details>))(?:\s*<br\s*/?>)*\s*$",
     re.IGNORECASE,
 )
+"""A `<details>`, `<summary>…</summary>` or `</details>` line; the `<br>` READMEs put after a
+summary to space the answer from it is part of the line."""
+
+
+def blocks(tokens: Sequence[Token]) -> list[tuple[int, int, str | None]]:
+    """(opening index, closing index, summary text or None) of every top-level `<details>`
+    block that is closed, in document order (nested ones too); one never closed is none."""
+    found: list[tuple[int, int, str | None]] = []
+    opened: list[int] = []
+    for index, token in enumerate(tokens):
+        if token.level != 0:
+            continue
+        if token.type == OPEN:
+            opened.append(index)
+        elif token.type == CLOSE and opened:
+            start = opened.pop()
+            summary = start + 1 < len(tokens) and tokens[start + 1].type == SUMMARY_OPEN
+            found.append((start, index, tokens[start + 2].content if summary else None))
+    return sorted(found)
 
 
 def details_plugin(md: MarkdownIt) -> None:
@@ -49,12 +68,14 @@ def _details_line(state: StateBlock, start: int, end: int, silent: bool) -> bool
     begin = state.bMarks[start] + state.tShift[start]
     if not state.src.startswith("<", begin):
         return False  # every block start comes here: the cheapest test first
-    line = state.src[begin : state.eMarks[start]]
+    line, last = state.src[begin : state.eMarks[start]], start + 1
     if (match := _LINE.match(line)) is None:
-        return False
+        line, last = _summary_lines(state, start, end, line)
+        if (match := _LINE.match(line)) is None:
+            return False
     if silent:
         return True
-    where = [start, start + 1]
+    where = [start, last]
     # Nesting 0 throughout: a `<details>` never closed must not push every later heading
     # down a level, out of sight.
     if match["close"]:
@@ -65,8 +86,28 @@ def _details_line(state: StateBlock, start: int, end: int, silent: bool) -> bool
         _push(state, OPEN, where)
         if match["inline"]:
             _summary(state, match["text"], where)
-    state.line = start + 1
+    state.line = last
     return True
+
+
+_SUMMARY_LINES = 4
+"""How many lines a summary may run over (`<summary><b>What is X?` then `</b></summary>`)."""
+
+
+def _summary_lines(state: StateBlock, start: int, end: int, line: str) -> tuple[str, int]:
+    """A `<summary>` opened on `line` and closed a few lines below: the lines joined by spaces,
+    and the line after them; else `line` as it is."""
+    if "<summary" not in line.lower() or "</summary>" in line.lower():
+        return line, start + 1
+    joined = line
+    for below in range(start + 1, min(end, start + _SUMMARY_LINES)):
+        text = state.src[state.bMarks[below] + state.tShift[below] : state.eMarks[below]]
+        if not text.strip():
+            break  # a blank line ends any HTML block: the summary was never closed
+        joined += " " + text
+        if "</summary>" in text.lower():
+            return joined, below + 1
+    return line, start + 1
 
 
 def _summary(state: StateBlock, text: str, where: list[int]) -> None:
@@ -84,12 +125,14 @@ def _push(state: StateBlock, kind: str, where: list[int]) -> None:
     token.block = True
 
 
-_TAG = re.compile(r"</?(?:b|strong|i|em|p|span|code)\b[^>]*>", re.IGNORECASE)
+_TAG = re.compile(r"</?(?:b|strong|i|em|p|span|br)\b[^>]*>", re.IGNORECASE)
+_CODE = re.compile(r"<code\b[^>]*>(.*?)</code>", re.IGNORECASE)
 
 
 def _without_tags(text: str) -> str:
-    # `<summary><b>Answer</b></summary>`: the words, as Markdown would have them.
-    return _TAG.sub("", text)
+    # `<summary><b>Answer</b></summary>`: the words, as Markdown would have them; `<code>x</code>`
+    # is a code span.
+    return _TAG.sub("", _CODE.sub(lambda match: f"`{match[1]}`", text))
 
 
 def _nothing(

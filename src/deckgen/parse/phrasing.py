@@ -13,6 +13,10 @@ from collections.abc import Sequence
 
 from markdown_it.token import Token
 
+from deckgen.parse.details import CLOSE as DETAILS_CLOSE
+from deckgen.parse.details import OPEN as DETAILS_OPEN
+from deckgen.parse.details import SUMMARY_CLOSE, SUMMARY_OPEN
+
 _OPENINGS = (
     "what|why|how|when|where|which|who|whom|whose|is|are|was|were|can|could|do|does|did|"
     "should|would|will|shall|may|might|must|has|have|had|explain|describe|compare|contrast|"
@@ -47,7 +51,54 @@ _ASIDE = re.compile(
     r"conclusion|acknowledg(?:e)?ments|credits|changelog|license)\W*$",
     re.IGNORECASE,
 )
-_TOC_ITEM = re.compile(r"^\s*(?:\d+[.)]\s*)?(?:\[[^\]]*\]\(#[^)]*\)|\[\[#?[^\]]+\]\])\s*$")
+_REVEAL_WORDS = frozenset(
+    [
+        "show",
+        "hide",
+        "view",
+        "see",
+        "reveal",
+        "click",
+        "tap",
+        "here",
+        "to",
+        "expand",
+        "collapse",
+        "toggle",
+        "open",
+        "the",
+        "an",
+        "a",
+        "me",
+        "my",
+        "answer",
+        "answers",
+        "solution",
+        "solutions",
+        "explanation",
+        "details",
+        "detail",
+        "more",
+        "contents",
+        "content",
+        "code",
+        "hint",
+        "hints",
+        "result",
+        "results",
+        "output",
+        "spoiler",
+        "todo",
+        "tbd",
+    ]
+)
+"""Words a `<summary>` is made of when it labels what it hides (`show`, `View answer`,
+`Click to expand`, `Answer: TODO`) rather than asking a question."""
+_TOC_LINK = r"(?:\[(?:[^\[\]]|\[[^\]]*\])*\]\(#[^)]*\)|\[\[#?[^\]]+\]\])"
+_TOC_ITEM = re.compile(rf"^\s*(?:\d+[.)]\s*)?[*_]*{_TOC_LINK}[*_]*(?P<rest>.*)$")
+_TOC_REST = 6
+"""Words an entry may add after its link (`(asked often)`, `- 5 min`)."""
+_WRAPPERS = frozenset((DETAILS_OPEN, DETAILS_CLOSE, SUMMARY_OPEN, SUMMARY_CLOSE))
 
 
 def looks_like_question(text: str) -> bool:
@@ -73,17 +124,36 @@ def numbering_style(text: str) -> str | None:
 
 
 def is_contents(blocks: Sequence[Token]) -> bool:
-    """`blocks` are only lists of links to headings (`[What is X](#what-is-x)`, `[[#X]]`)."""
-    if not blocks or not blocks[0].type.endswith("list_open"):
+    """`blocks` are only lists of links to headings (`[What is X](#what-is-x)`, `[[#X]]`),
+    each entry a link and a few words, maybe inside `<details><summary>View contents`."""
+    shown = [t for t in blocks if t.type not in _WRAPPERS and t.type != "hr"]
+    if shown and shown[0].type == "inline" and len(shown) < len(blocks):
+        shown = shown[1:]  # the summary's own text
+    if not shown or not shown[0].type.endswith("list_open"):
         return False  # the common answer, at once: every heading's body is asked
-    inline = [t for t in blocks if t.type == "inline"]
-    lists_only = all(t.type.endswith(("list_open", "list_close")) for t in blocks if t.level == 0)
-    return lists_only and bool(inline) and all(_TOC_ITEM.match(t.content) for t in inline)
+    inline = [t for t in shown if t.type == "inline"]
+    lists_only = all(t.type.endswith(("list_open", "list_close")) for t in shown if t.level == 0)
+    return lists_only and bool(inline) and all(_toc_entry(t.content) for t in inline)
+
+
+def _toc_entry(text: str) -> bool:
+    match = _TOC_ITEM.match(text)
+    if match is None:
+        return False
+    rest = re.sub(_TOC_LINK, " ", match["rest"])
+    return len(re.findall(r"[^\W_]+", rest)) <= _TOC_REST
 
 
 def names_an_answer(text: str) -> bool:
     """`Answer`, `Solution:`, `Explanation`: a heading or summary that labels an answer."""
     return bool(_ANSWER_LABEL.match(text))
+
+
+def names_a_reveal(text: str) -> bool:
+    """`show`, `View answer`, `Click here to see the solution`: a summary that labels the
+    hidden text below it (the answer of the question above), not a question."""
+    words = re.findall(r"[^\W_]+", text.lower())
+    return all(word in _REVEAL_WORDS for word in words)
 
 
 def names_an_aside(text: str) -> bool:

@@ -31,9 +31,11 @@ from markdown_it.token import Token
 
 from deckgen.errors import DeckgenError
 from deckgen.parse.asked import Asked, Kind, find_asked
+from deckgen.parse.details import blocks as details_blocks
 from deckgen.parse.phrasing import (
     is_contents,
     looks_like_question,
+    names_a_reveal,
     names_an_answer,
     names_an_aside,
     numbering_style,
@@ -127,7 +129,12 @@ def headings_of(
     """Every heading outside lists, quotes and code, with what detection reads off it; with
     `pattern`, a heading asks a question when its text contains a match."""
     search = re.compile(pattern, re.IGNORECASE).search if pattern is not None else None
-    found = [(i, t) for i, t in enumerate(tokens) if t.level == 0 and t.type == "heading_open"]
+    hidden = _in_answer_blocks(tokens)
+    found = [
+        (i, t)
+        for i, t in enumerate(tokens)
+        if t.level == 0 and t.type == "heading_open" and i not in hidden
+    ]
     ends = [index for index, _ in found[1:]] + [len(tokens)] if found else []
     openers = [a.opener for a in (find_asked(tokens) if asked is None else asked)]
     headings = []
@@ -154,6 +161,17 @@ def headings_of(
     return headings
 
 
+def _in_answer_blocks(tokens: Sequence[Token]) -> set[int]:
+    """Indices of the headings inside a `<details>` block that holds an answer (its summary
+    asks, labels the answer, `show`, or is missing): `#### Good to hear` in there is part of
+    the answer GitHub reveals, never a question or part of its own."""
+    inside: set[int] = set()
+    for start, end, summary in details_blocks(tokens):
+        if summary is None or names_a_reveal(summary) or looks_like_question(summary):
+            inside.update(i for i in range(start + 1, end) if tokens[i].type == "heading_open")
+    return inside
+
+
 def detect_shape(
     tokens: Sequence[Token],
     *,
@@ -177,7 +195,7 @@ def detect_shape(
     title = _title_index(headings)
     levels: frozenset[int] = frozenset()
     if question_level is None:
-        question_level, levels, reason = _question_levels(headings, title)
+        question_level, levels, reason = _question_levels(headings, title, len(asked))
         if question_level is None and asked:
             question_level, reason = NO_HEADING, _asked_reason(asked)
         elif question_level is None:
@@ -202,9 +220,11 @@ def detect_shape(
 
 
 def _question_levels(
-    headings: list[Heading], title: int | None
+    headings: list[Heading], title: int | None, others: int = 0
 ) -> tuple[int | None, frozenset[int], str]:
-    """The main question level, the other levels where questions stand, and why."""
+    """The main question level, the other levels where questions stand, and why; None when
+    no heading asks and the `others` questions that are not headings (bold, list, summaries)
+    outnumber the headings with text at any level two to one."""
     candidates = [
         h
         for h in headings
@@ -223,6 +243,8 @@ def _question_levels(
     levels = frozenset(level for level, n in asked.items() if 2 * nested[level] < n)
     evidence = sum(asked[level] for level in levels)
     if not levels or evidence < max(2, bodied[by_body] / 4):
+        if not asked and others >= 2 * bodied[by_body]:
+            return None, frozenset(), ""
         why = f"{'#' * by_body} has the most headings with text under them"
         return by_body, frozenset(), why
     main = max(levels, key=lambda level: (asked[level], -level))
