@@ -106,7 +106,7 @@ def test_addon__requests_and_replies_read_back_as_written() -> None:
     request = SyncRequest(
         deck,
         (Removed("dg-9", "Gone?"),),
-        {"dg-1": Origin("x.md:3", 1700)},
+        {"dg-1": Origin("x.md:3", 1700, "0123456789abcdef")},
         SyncSettings(overwrite=True, theme="paper"),
         "css",
         "p.apkg",

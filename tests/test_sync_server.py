@@ -26,9 +26,9 @@ from anki.scheduler.v3 import CardAnswer
 from anki.sync import SyncAuth
 from anki.sync_pb2 import SyncCollectionResponse, SyncStatusResponse
 
-from deckgen.collection.write import RECORD_KEY, SyncSettings
 from deckgen.collection.plan import REMOVED_TAG
 from deckgen.collection.profiles import COLLECTION, Target
+from deckgen.collection.write import RECORD_KEY, SyncSettings
 from deckgen.identity.state import state_path
 from deckgen.notetype.definition import NOTETYPE_ID, notetype_css
 from deckgen.options import BuildOptions

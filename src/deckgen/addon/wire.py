@@ -78,7 +78,7 @@ def encode_request(request: SyncRequest) -> dict[str, Any]:
             ],
         },
         "removed": [[r.id, r.question] for r in request.removed],
-        "origins": {k: [o.place, o.since] for k, o in request.origins.items()},
+        "origins": {k: [o.place, o.since, o.built] for k, o in request.origins.items()},
         "settings": {
             "overwrite": settings.overwrite,
             "delete": settings.delete,
@@ -105,7 +105,9 @@ def decode_request(data: Mapping[str, Any]) -> SyncRequest:
             tuple(MediaFile(str(name), base64.b64decode(b64)) for name, b64 in deck["media"]),
         ),
         removed=tuple(Removed(str(i), str(q)) for i, q in data["removed"]),
-        origins={str(k): Origin(str(p), int(s)) for k, (p, s) in data["origins"].items()},
+        origins={
+            str(k): Origin(str(p), int(s), str(b)) for k, (p, s, b) in data["origins"].items()
+        },
         settings=SyncSettings(
             overwrite=bool(settings["overwrite"]),
             delete=bool(settings["delete"]),
