@@ -4,6 +4,8 @@
 - `lean`: block tokens that make their `attrs` and `meta` dicts only when used (memory);
 - `leads`, `marker`: plugins for bold lead-ins and `<!-- id: … -->` markers;
 - `details`, `obsidian`: `<details>` blocks; Obsidian's links, embeds, callouts and highlights;
+- `htmlheadings`, `tagtext`: raw `<h3>` headings read as headings; inline HTML as Markdown text;
+- `dollars`: a guard for the `$` math rule at the very start of a paragraph;
 - `phrasing`: how a heading or a line asks a question (words and labels);
 - `shape`: which headings are parts, questions, answers' labels or notes, and why;
 - `asked`: questions that are not headings (bold paragraphs, `Q:`/`A:` items, summaries);

@@ -31,6 +31,8 @@ from deckgen.slug import unique_anchors
 
 _TOP_LEVEL_TURNS = frozenset(("heading_open", "hr", "front_matter"))
 """Top-level tokens that may end a card or open one, or are never part of an answer."""
+_TRAILER_BLOCKS = 3
+"""Blocks after a `---` that can still be a trailer or a note between parts, not an answer's."""
 _PART_PREFIX = re.compile(r"^\s*part\s+(\d+)\s*[:.)\-\u2013\u2014]\s*(.*)$", re.IGNORECASE)
 
 
@@ -194,10 +196,31 @@ class _Walk:
         if token.type == SUMMARY_OPEN and self.card is not None:
             return i + 3  # `<summary>Answer</summary>`: a label, not part of the answer
         if token.level == 0 and token.type == "hr":
-            self.card = None
+            if self.card is not None and self.card.until is None and self._rule_within(tokens, i):
+                self.card.answer.append(token)
+            else:
+                self.card = None
         elif self.card is not None and token.type != "front_matter" and i not in self.skip:
             return self._append(tokens, i, self.card)
         return i + 1
+
+    def _rule_within(self, tokens: Sequence[Token], i: int) -> bool:
+        """The `---` at `i` divides the open card's answer rather than ending it: more than a
+        few blocks follow it before the next heading or rule (`e) Given S…` after part d) of
+        one worked answer), and no question opens right after it. A short text after a last
+        rule is a trailer (`Good luck!`), and a rule before a heading or a question only
+        spaces them."""
+        blocks = 0
+        for j in range(i + 1, len(tokens)):
+            token = tokens[j]
+            if token.level != 0 or token.nesting == -1:
+                continue
+            if token.type in _TOP_LEVEL_TURNS or j in self.asked or j + 1 in self.asked:
+                return False
+            blocks += 1
+            if blocks > _TRAILER_BLOCKS:
+                return True
+        return False
 
     def _append(self, tokens: Sequence[Token], i: int, card: _OpenCard) -> int:
         """Add the token at `i` to `card`'s answer; the index of the next token to take."""

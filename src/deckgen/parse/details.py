@@ -18,6 +18,8 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
+from deckgen.parse.tagtext import markdown_text
+
 OPEN = "details_open"
 CLOSE = "details_close"
 SUMMARY_OPEN = "summary_open"
@@ -113,7 +115,7 @@ def _summary_lines(state: StateBlock, start: int, end: int, line: str) -> tuple[
 def _summary(state: StateBlock, text: str, where: list[int]) -> None:
     _push(state, SUMMARY_OPEN, where)
     inline = state.push("inline", "", 0)
-    inline.content = _without_tags(text).strip()
+    inline.content = markdown_text(text)
     inline.map = where
     inline.children = []
     _push(state, SUMMARY_CLOSE, where)
@@ -123,16 +125,6 @@ def _push(state: StateBlock, kind: str, where: list[int]) -> None:
     token = state.push(kind, "", 0)
     token.map = where
     token.block = True
-
-
-_TAG = re.compile(r"</?(?:b|strong|i|em|p|span|br)\b[^>]*>", re.IGNORECASE)
-_CODE = re.compile(r"<code\b[^>]*>(.*?)</code>", re.IGNORECASE)
-
-
-def _without_tags(text: str) -> str:
-    # `<summary><b>Answer</b></summary>`: the words, as Markdown would have them; `<code>x</code>`
-    # is a code span.
-    return _TAG.sub("", _CODE.sub(lambda match: f"`{match[1]}`", text))
 
 
 def _nothing(

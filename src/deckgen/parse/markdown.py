@@ -15,6 +15,8 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from deckgen.parse.details import details_plugin
+from deckgen.parse.dollars import first_dollar_plugin
+from deckgen.parse.htmlheadings import html_headings_plugin
 from deckgen.parse.leads import lead_plugin
 from deckgen.parse.lean import lean_blocks_plugin
 from deckgen.parse.marker import id_marker_plugin
@@ -36,12 +38,14 @@ def make_markdown(*, allow_html: bool = False) -> MarkdownIt:
     md.use(front_matter_plugin)
     # allow_digits=False: "$5 and $10" is money, not math; `$35^{10}$` still opens math.
     md.use(dollarmath_plugin, allow_digits=False, double_inline=True)
+    md.use(first_dollar_plugin)
     md.use(anki_math_plugin)
     md.use(media_plugin)
     md.use(id_marker_plugin)
     md.use(lead_plugin)
     md.use(obsidian_plugin)
     md.use(details_plugin)
+    md.use(html_headings_plugin)
     md.use(qa_lines_plugin)
     return md
 

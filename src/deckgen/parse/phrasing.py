@@ -36,14 +36,33 @@ _LABEL = re.compile(
     r"|\((?P<p>\d+)\))\s*",
     re.IGNORECASE,
 )
+_ANSWER_WORDS = (
+    "answers?|solutions?|explanation|ans|a|response|hints?|"
+    # German, Spanish, French, Italian, Portuguese, Dutch, Polish, Russian, Chinese, Japanese,
+    # Korean: the word a worked problem's answer is headed with.
+    "l(?:ö|oe)sung(?:en)?|antwort(?:en)?|soluci(?:ó|o)n|respuesta|r(?:é|e)ponse|corrig(?:é|e)|"
+    "soluzione|risposta|resposta|solu(?:çã|ca)o|oplossing|antwoord|rozwi(?:ą|a)zanie|"
+    "odpowied(?:ź|z)|решение|ответ|解答|答案|解析|解|정답|해설|답"
+)
 _ANSWER_LABEL = re.compile(
-    r"^\s*(?:the\s+)?(?:answer|answers|solution|solutions|explanation|ans|a|response)"
-    r"\s*(?:\d+)?\s*[:.]?\s*$",
+    rf"^\s*(?:(?:the|my|our|a|sample|suggested|official|model|possible|proposed|worked)\s+)?"
+    rf"(?:{_ANSWER_WORDS})(?:\s*\d+)?"
+    # `Solution 2 (hash map)`, `Solution: two pointers`, `Solution - Python`, `Solution in Python`
+    r"(?:\s*\([^)]*\)|\s*:\s*\S.*|\s+[\-\u2013\u2014]\s*\S.*|\s+(?:in|for|with|using)\s+\S.*)?"
+    r"\s*[:.]?\s*$",
     re.IGNORECASE,
 )
 _PART_LABEL = re.compile(
-    r"^\s*(?:part|chapter|section|unit|module|week|day)\s+\d+\b", re.IGNORECASE
+    r"^\s*(?:part|chapter|section|unit|module|week|day)\s+(?:\d+|[a-z]|[ivxlc]+)\b",
+    re.IGNORECASE,
 )
+_EXERCISE_LABEL = re.compile(
+    r"^\s*(?:question|problem|exercise|task|quiz|aufgabe|(?:ü|ue)bung|frage|ejercicio|pregunta|"
+    r"problema|exercice|esercizio|domanda|exerc(?:í|i)cio|quest(?:ã|a)o|opgave|vraag|zadanie|"
+    r"pytanie|задача|вопрос|упражнение|問題|问题|题|문제)\s*#?\s*\d+[a-z]?\s*[:.)]?\s*$",
+    re.IGNORECASE,
+)
+"""`Question 3`, `Problem 1`, `Aufgabe 4`: a bare label that numbers a question."""
 _ASIDE = re.compile(
     r"^\W*(?:table\s+of\s+contents|contents|toc|index|summary|references?|resources|sources|"
     r"links|further\s+reading|reading\s+list|see\s+also|notes|appendix|glossary|cheat\s*sheet|"
@@ -106,6 +125,8 @@ def looks_like_question(text: str) -> bool:
     numbering (`12) Why…`). A number alone is not enough: sections are numbered too."""
     if _ANSWER_LABEL.match(text) or _PART_LABEL.match(text):
         return False
+    if _EXERCISE_LABEL.match(text):
+        return True
     label = _LABEL.match(text)
     if label is not None and label["q"]:
         return True
@@ -147,6 +168,11 @@ def _toc_entry(text: str) -> bool:
 def names_an_answer(text: str) -> bool:
     """`Answer`, `Solution:`, `Explanation`: a heading or summary that labels an answer."""
     return bool(_ANSWER_LABEL.match(text))
+
+
+def names_a_part(text: str) -> bool:
+    """`Part 3`, `Part B`, `Chapter IV`: a heading that divides the document."""
+    return bool(_PART_LABEL.match(text))
 
 
 def names_a_reveal(text: str) -> bool:

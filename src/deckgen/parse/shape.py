@@ -35,6 +35,7 @@ from deckgen.parse.details import blocks as details_blocks
 from deckgen.parse.phrasing import (
     is_contents,
     looks_like_question,
+    names_a_part,
     names_a_reveal,
     names_an_answer,
     names_an_aside,
@@ -357,7 +358,7 @@ def roles_of(headings: Sequence[Heading], shape: Shape) -> dict[int, Role]:
         role: Role
         if heading.index == title:
             role = "title"
-        elif heading.label and (question is not None or _follows_question(roles, heading)):
+        elif heading.label and (question is not None or _follows_question(roles)):
             role = "answer"
         elif question is not None and not (heading.question and _siblings(question, heading)):
             role = "content"
@@ -394,6 +395,9 @@ def _standing_role(heading: Heading, shape: Shape) -> Role:
         return "section" if heading.level <= shape.question_level else "content"
     if heading.question and heading.level in shape.question_levels | {shape.question_level}:
         return "question"
+    if names_a_part(heading.text) and heading.level <= shape.question_level:
+        # `## Part A` among `## Question 1` headings divides them; it asks nothing.
+        return "part" if heading.level == shape.part_level else "section"
     if heading.level == shape.question_level:
         # A question phrased as a statement ("Bias-variance trade-off"), unless a pattern says
         # what questions look like.
@@ -403,10 +407,13 @@ def _standing_role(heading: Heading, shape: Shape) -> Role:
     return "section" if heading.level < shape.question_level else "content"
 
 
-def _follows_question(roles: dict[int, Role], heading: Heading) -> bool:
-    """The heading before `heading` is a question (an `Answer` heading beside it)."""
-    before = [index for index in roles if index < heading.index]
-    return bool(before) and roles[before[-1]] == "question"
+def _follows_question(roles: dict[int, Role]) -> bool:
+    """The nearest heading so far that is not part of an answer (`Hint`, a subheading) is a
+    question: an `Answer` heading beside it, after its `Hint` too, is its answer."""
+    for index in reversed(roles):
+        if roles[index] not in ("answer", "content"):
+            return roles[index] == "question"
+    return False
 
 
 def _part_level(
