@@ -19,7 +19,7 @@ DESKTOP_PACKAGES := libnss3 libxcomposite1 libxdamage1 libxrandr2 libxtst6 libxk
   libxkbcommon0 libegl1 libgl1 libgbm1 libfontconfig1 libdbus-1-3 $(ASOUND)
 TEST_PACKAGES := $(BROWSER_PACKAGES) $(DESKTOP_PACKAGES)
 
-.PHONY: deck test lint bench clean browser screenshots fuzz
+.PHONY: deck test lint bench clean browser screenshots fuzz corpus
 
 deck: $(DECKS)
 
@@ -43,6 +43,11 @@ browser:
 FUZZ_SECONDS ?= 600
 fuzz: $(STAMP)
 	FUZZ_SECONDS=$(FUZZ_SECONDS) $(BIN)/python -m tests.fuzz
+
+# Other people's documents, built with no settings against a person's count of their cards:
+# the development corpus in ../shared/corpus when it is there (it is not part of the project).
+corpus: $(STAMP)
+	$(BIN)/python -m tests.corpus_report
 
 # The README's card pictures, taken in the real Anki desktop with the desktop tests' harness.
 screenshots: $(STAMP) browser
