@@ -19,7 +19,8 @@ everything (`respliced` returns None):
   files may change), pinned IDs (checked against each other), blocks nested too deep, a `$$`
   line that opens no math block (the math rule would pair it with a `$$` however far away), or
   a short answer that several questions share or the region gives (a placeholder or not by
-  how many share it: `deckgen.parse.substance`).
+  how many share it: `deckgen.parse.substance`), or answers in `<details>` (a question without
+  one is a card or not by how many others have one: `deckgen.parse.cards`).
 
 Measured gain (`make bench`, rebuild of the seed x20 after one edit): see docs/performance.md.
 """
@@ -49,7 +50,7 @@ from deckgen.check.context import Lint, Rule, lint_for
 from deckgen.check.rules import rules
 from deckgen.identity.history import NoteKey
 from deckgen.model import Card, Diagnostic, Document, NoteFields, Part
-from deckgen.parse.cards import Split, parse_tokens
+from deckgen.parse.cards import HIDDEN, Split, parse_tokens
 from deckgen.parse.marker import TOKEN as MARKER_TOKEN
 from deckgen.parse.shape import Features
 from deckgen.parse.substance import SHARED
@@ -120,8 +121,10 @@ def respliced(
     tokens, headings = parsed
     level = snapshot.shape.question_level
     split = parse_tokens(tokens, region.text, path, part_level=None, question_level=level)
-    if split.lookalike or any(SHARED in d.message for d in snapshot.parse_diagnostics):
-        return None  # a short answer is a placeholder or not by how many others share it
+    if split.crossing or any(
+        note in d.message for d in snapshot.parse_diagnostics for note in (SHARED, HIDDEN)
+    ):
+        return None  # whether a card is one depends on the others (deckgen.parse.cards)
     lint = lint_for(split.document, region.text, tokens, snapshot.shape, md, allow_html=allow_html)
     if any(True for rule in rules("blocks") for _ in rule(lint)):
         return None  # (a snapshot is spliceable only when no `blocks` rule found anything)

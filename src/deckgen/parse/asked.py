@@ -27,6 +27,7 @@ from typing import Literal
 from markdown_it.token import Token
 
 from deckgen.parse.details import CLOSE, OPEN, SUMMARY_OPEN
+from deckgen.parse.details import blocks as details_blocks
 from deckgen.parse.phrasing import looks_like_question, names_a_reveal
 
 Kind = Literal["bold", "list", "details"]
@@ -175,9 +176,12 @@ def _details(tokens: Sequence[Token]) -> list[Asked]:
     summary but a label (`show`, `Answer`) is a question, as every heading at a question level
     is: `Create a pod that…` among `What is…?` summaries."""
     found: list[tuple[Asked, bool]] = []
+    inner = _nested_details(tokens)
     for i, token in enumerate(tokens[:-2]):
         if token.type != OPEN or token.level != 0 or tokens[i + 1].type != SUMMARY_OPEN:
             continue
+        if i in inner:
+            continue  # a block inside another's answer (`Show example` in it) is that answer's
         text = tokens[i + 2].content
         if not text.strip() or names_a_reveal(text):
             continue  # `<summary>Answer</summary>`, `show`: the answer of the question above
@@ -193,6 +197,19 @@ def _details(tokens: Sequence[Token]) -> list[Asked]:
 
 
 _MOST_SUMMARIES = 3
+
+
+def _nested_details(tokens: Sequence[Token]) -> set[int]:
+    """Openers of `<details>` blocks that lie inside another one."""
+    nested: set[int] = set()
+    open_until: list[int] = []  # closing indices of the blocks around the one at hand
+    for start, close, _ in details_blocks(tokens):  # by opening index
+        while open_until and open_until[-1] < start:
+            open_until.pop()
+        if open_until:
+            nested.add(start)
+        open_until.append(close)
+    return nested
 
 
 def _closing(tokens: Sequence[Token], opened: int) -> int:

@@ -55,9 +55,9 @@ class Split:
 
     document: Document
     tokens: tuple[CardTokens, ...]
-    lookalike: bool = False
-    """Some answer is a short text that could be a placeholder: whether it is one depends on
-    the other answers (a region parsed alone cannot tell)."""
+    crossing: bool = False
+    """Whether some card is one depends on the other cards (a region parsed alone cannot tell):
+    some answer is a short text that could be a placeholder, or hides in `<details>`."""
 
 
 @dataclass(slots=True)
@@ -122,13 +122,15 @@ def parse_tokens(
     if shape.part_level is None and walk.raw:
         walk.parts.append(walk.raw[0].part)
     shared = lookalikes([revealed(card.answer) for card in walk.raw])
+    hidden = _hidden_answers(walk.raw)
     lines = text.splitlines(keepends=True)
-    cards, slices = _cards(walk.raw, lines, path, walk.diagnostics, shared)
+    cards, slices = _cards(walk.raw, lines, path, walk.diagnostics, shared, hidden)
     used = {card.part for card in cards}
     # The part of questions outside any part exists only while it has cards.
     parts = tuple(part for part in walk.parts if part is not walk.unplaced or part in used)
     document = Document(path, walk.title, parts, tuple(cards), tuple(walk.diagnostics))
-    return Split(document, tuple(slices), bool(shared))
+    crossing = bool(shared) or any(hidden.values())
+    return Split(document, tuple(slices), crossing)
 
 
 class _Walk:
@@ -293,17 +295,26 @@ def _cards(
     path: Path,
     diagnostics: list[Diagnostic],
     shared: Counter[str],
+    hidden: dict[int, bool],
 ) -> tuple[list[Card], list[CardTokens]]:
     """Turn the open cards into cards and their token slices, skipping (with a warning) any
     question without an answer: none, a placeholder, or only links (`deckgen.parse.substance`;
-    `shared`: its `lookalikes` of the answers)."""
+    `shared`: its `lookalikes` of the answers), or none hidden where the others hide theirs
+    (`hidden`: `_hidden_answers`)."""
     anchors = unique_anchors([c.heading.content for c in raw])
     placeholders = repeated(shared)
     diagnostics += _shared_answers(raw, shared, path)
+    hiding = _hiding(hidden)
+    if hiding:
+        first = next(card.line for card in raw if hidden.get(id(card)))
+        note = f"{sum(hidden.values())} of {len(hidden)} {HIDDEN}: one that does not is unanswered"
+        diagnostics.append(Diagnostic(path, first, "info", note))
     cards: list[Card] = []
     slices: list[CardTokens] = []
     for open_card, anchor in zip(raw, anchors, strict=True):
         skipped = _unanswered(open_card.answer, placeholders)
+        if skipped is None and hiding and not hidden.get(id(open_card), True):
+            skipped = "question has no answer in <details>, where the others have theirs; skipped"
         if skipped is not None:
             diagnostics.append(Diagnostic(path, open_card.line, "warning", skipped))
             continue
@@ -319,6 +330,25 @@ def _cards(
         )
         slices.append(CardTokens(open_card.heading, tuple(open_card.answer), open_card.opener))
     return cards, slices
+
+
+HIDDEN = "questions hide their answer in <details>"
+"""What the finding about a document of `<details>` answers says."""
+_HIDING = 0.8
+"""The share of heading questions with a `<details>` answer from which one without has none."""
+_HIDING_LEAST = 5
+
+
+def _hidden_answers(raw: Sequence[_OpenCard]) -> dict[int, bool]:
+    """For each heading question (by `id`), whether its answer is a `<details>` block."""
+    return {id(card): revealed(card.answer) is not card.answer for card in raw if not card.asked}
+
+
+def _hiding(hidden: dict[int, bool]) -> bool:
+    """Nearly every heading question hides its answer in `<details>` (flashcards written for
+    GitHub): one that shows its text openly (`### Template` and a code block) is no card."""
+    count = sum(hidden.values())
+    return count >= _HIDING_LEAST and count >= _HIDING * len(hidden)
 
 
 def _shared_answers(raw: Sequence[_OpenCard], shared: Counter[str], path: Path) -> list[Diagnostic]:

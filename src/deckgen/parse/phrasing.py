@@ -113,6 +113,10 @@ _REVEAL_WORDS = frozenset(
 )
 """Words a `<summary>` is made of when it labels what it hides (`show`, `View answer`,
 `Click to expand`, `Answer: TODO`) rather than asking a question."""
+_TOGGLE = re.compile(
+    r"^\W*(?:show\s*/\s*hide|hide\s*/\s*show|click\b|tap\b|toggle\b|expand\b)", re.IGNORECASE
+)
+"""A summary that says how to open it (`Show/Hide Example`, `Click to see the diagram`)."""
 _TOC_LINK = r"(?:\[(?:[^\[\]]|\[[^\]]*\])*\]\(#[^)]*\)|\[\[#?[^\]]+\]\])"
 _TOC_ITEM = re.compile(rf"^\s*(?:\d+[.)]\s*)?[*_]*{_TOC_LINK}[*_]*(?P<rest>.*)$")
 _TOC_REST = 6
@@ -178,6 +182,8 @@ def names_a_part(text: str) -> bool:
 def names_a_reveal(text: str) -> bool:
     """`show`, `View answer`, `Click here to see the solution`: a summary that labels the
     hidden text below it (the answer of the question above), not a question."""
+    if _TOGGLE.match(text):
+        return True
     words = re.findall(r"[^\W_]+", text.lower())
     return all(word in _REVEAL_WORDS for word in words)
 
