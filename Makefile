@@ -70,7 +70,7 @@ bench: $(STAMP)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[sync,test,dev]'
+	$(BIN)/python -m pip install --quiet -e '.[sync,watch,test,dev]'
 	$(BIN)/python -m compileall -q src
 	touch $@
 

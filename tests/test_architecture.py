@@ -11,17 +11,19 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "deckgen"
 
 FRONT = (
     "deckgen.cli",
+    "deckgen.watch",
     "deckgen.preview",
     "deckgen.cache",
     "deckgen.api",
     "deckgen.merge",
     "deckgen.sync",
 )
-"""Modules above the pipeline: the commands, the preview page, the speed layer, the library's
-entry points. No core module may import them."""
+"""Modules above the pipeline: the commands, the watch, the preview page, the speed layer, the
+library's entry points. No core module may import them."""
 
 LAYERS = (
     ("deckgen.cli",),
+    ("deckgen.watch",),
     ("deckgen.sync",),
     ("deckgen.api", "deckgen.merge", "deckgen.preview"),
     ("deckgen.cache",),

@@ -1,6 +1,7 @@
 """The build cache kept in memory by a long-running process (`deckgen watch`): builds give the
-same bytes as one-shot builds, a cache file another process rewrote is read again, and a file
-saved while a build runs is built again by the next one."""
+same bytes as one-shot builds, a cache file another process rewrote is read again; and what a
+watch needs of a project's cache: a file saved while a build runs is built again by the next
+one, a config edit is no "up to date"."""
 
 from __future__ import annotations
 
@@ -221,3 +222,14 @@ def test_cache__a_file_saved_again_while_the_project_builds_is_built_by_the_next
     assert not report.up_to_date
     answers = [note.fields[1] for note in package_notes(report.output).values()]
     assert any("Saved twice." in answer for answer in answers)
+
+
+def test_cache__a_config_edit_is_no_up_to_date_project(tmp_path: Path) -> None:
+    """The sources, state and package as the last build left them, but `subdecks` turned on in
+    deckgen.toml: the deck changes, so the build is no "up to date"."""
+    build_project(_project(tmp_path), clock=lambda: CLOCK)
+    config = tmp_path / "deckgen.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "subdecks = true\n", "utf-8")
+    report = build_project(_project(tmp_path, write=False), clock=lambda: CLOCK + 1)
+    assert not report.up_to_date
+    assert report.subdecks

@@ -2,9 +2,10 @@
 
 The child starts with the parent's memory (the parsed blocks) for free, does its share, and
 sends back only its results. Without `fork`, with one usable core, with threads running (forking
-them is unsafe), or when the child fails, the caller does the work itself: the outcome never
-depends on it. The child dies with its parent (Linux's parent-death signal; elsewhere it sees
-its pipe's reader gone at the latest when it writes).
+them is unsafe; `unseen_thread` tells of one `threading` cannot list), or when the child fails,
+the caller does the work itself: the outcome never depends on it. The child dies with its
+parent (Linux's parent-death signal; elsewhere it sees its pipe's reader gone at the latest
+when it writes).
 
 Measured gain (`make bench`, cold build of the seed x20, 2 cores): see docs/performance.md.
 """
@@ -27,7 +28,8 @@ def started_in_child(work: Callable[[], Any]) -> Iterator[Callable[[], Any | Non
     """Run `work` in a forked child while the block runs; gives a function that waits for and
     gives its result (None when the child failed), or None when no child could be started.
     Leaving the block ends a child whose result was not asked for."""
-    if not hasattr(os, "fork") or threading.active_count() > 1 or usable_cores() < 2:
+    threads = threading.active_count() > 1 or _unseen.count
+    if not hasattr(os, "fork") or threads or usable_cores() < 2:
         yield None
         return
     with _frozen():
@@ -37,6 +39,25 @@ def started_in_child(work: Callable[[], Any]) -> Iterator[Callable[[], Any | Non
             return
         with _reaped(child) as result:
             yield result
+
+
+class _Unseen:
+    count = 0
+    """Threads running that `threading` does not list."""
+
+
+_unseen = _Unseen()
+
+
+@contextmanager
+def unseen_thread() -> Iterator[None]:
+    """While the block runs, a thread that `threading` cannot list runs too (one that native
+    code started, such as a file watcher's): no child is forked meanwhile, as with any thread."""
+    _unseen.count += 1
+    try:
+        yield
+    finally:
+        _unseen.count -= 1
 
 
 @contextmanager

@@ -205,9 +205,14 @@ class ProjectCache:
 
 
 def sources_digest(project: Project, read: Mapping[Path, str] | None = None) -> str:
-    """SHA-256 over every member's path and the digest of its text as the pipeline reads it
-    (`read_source`), in order; `read` holds digests already taken, by path."""
-    digest = hashlib.sha256()
+    """SHA-256 over what the project's config says about its deck and every member's path and
+    the digest of its text as the pipeline reads it (`read_source`), in order; `read` holds
+    digests already taken, by path."""
+    config = project.config
+    # The settings that shape the deck (an edited `subdecks` or `deck` must rebuild), not
+    # where the config was found from or the lines that name its tables in errors.
+    settings = (config.defaults, config.sources, config.namespace, project.deck, project.base)
+    digest = hashlib.sha256(repr(settings).encode())
     taken = read or {}
     for path in project.files:
         text = taken.get(path) or _digest(read_source(path).encode())

@@ -21,6 +21,7 @@ from deckgen.cli.errors import reported_errors
 from deckgen.cli.options import (
     ConfigFinder,
     build_each,
+    collection_options,
     make_selection,
     reading_options,
     refuse_collisions,
@@ -258,39 +259,7 @@ def _echo_build(report: BuildReport) -> None:
 
 @cli.command()
 @source_args
-@click.option(
-    "--collection",
-    type=click.Path(path_type=Path, dir_okay=True),
-    metavar="PATH",
-    help="The collection file (collection.anki2) to sync into.",
-)
-@click.option(
-    "--profile",
-    metavar="NAME",
-    help="An Anki profile in Anki's base folder (ANKI_BASE, else Anki's default place).",
-)
-@click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
-@click.option(
-    "--overwrite", is_flag=True, help="Take the Markdown's text over edits made inside Anki."
-)
-@click.option(
-    "--delete",
-    is_flag=True,
-    help="Delete the notes of questions removed from the Markdown (default: suspend and tag).",
-)
-@click.option(
-    "--allow-full-sync",
-    is_flag=True,
-    help="Change the notetype's fields even though Anki's next sync must then be a full sync.",
-)
-@click.option(
-    "--via",
-    type=click.Choice(["auto", "file", "addon"]),
-    default="auto",
-    show_default=True,
-    help="Write the collection file (Anki closed), or go through deckgen's add-on in a "
-    "running Anki; auto: the add-on when it answers with this collection open.",
-)
+@collection_options
 @click.option(
     "--subdecks/--no-subdecks",
     default=None,
@@ -355,6 +324,118 @@ def sync(
         )
         for report in run_sync(sources, config_path, options, settings, collection, profile):
             echo_sync(report)
+
+
+@cli.command()
+@source_args
+@click.option(
+    "--sync",
+    "to_collection",
+    is_flag=True,
+    help="Sync into an Anki collection on every save, as `deckgen sync` does, instead of "
+    "building the package.",
+)
+@click.option(
+    "--preview",
+    is_flag=True,
+    help="Serve the preview on 127.0.0.1 (a free port, printed) and reload the open page after "
+    "every rebuild.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Output file (one source or a project; not with --sync).",
+)
+@click.option("--deck", "deck_name", help="Deck name (default: the document's # title).")
+@collection_options
+@click.option(
+    "--subdecks/--no-subdecks",
+    default=None,
+    help="Put each part in its own subdeck (default: `subdecks` in the config, else no).",
+)
+@allow_html_option
+@click.option("--force", is_flag=True, help="Write the deck even if `check` finds errors.")
+@verbosity_options
+@selection_options
+@reading_options
+@theme_option
+def watch(
+    sources: tuple[Path, ...],
+    to_collection: bool,
+    preview: bool,
+    output: Path | None,
+    deck_name: str | None,
+    collection: Path | None,
+    profile: str | None,
+    dry_run: bool,
+    overwrite: bool,
+    delete: bool,
+    allow_full_sync: bool,
+    via: str,
+    subdecks: bool | None,
+    allow_html: bool,
+    force: bool,
+    parts: tuple[str, ...],
+    topics: tuple[str, ...],
+    grep: tuple[str, ...],
+    part_level: int | None,
+    question_level: int | None,
+    config_path: Path | None,
+    theme: str | None,
+) -> None:
+    """Rebuild SOURCES on every save until Ctrl-C: the package, as `build` makes it, or with
+    --sync the collection, as `sync` writes it.
+
+    One process keeps the pipeline and its caches warm, so a rebuild after an edit takes a
+    fraction of a `build`. An error in the Markdown is printed and the watch goes on; the last
+    good package or sync stays as it was. Files added to or removed from a project, and
+    changes to deckgen.toml, are followed. Needs deckgen[watch].
+    """
+    from deckgen.cli.watching import Request, run_watch
+    from deckgen.collection.apply import SyncSettings
+    from deckgen.options import BuildOptions
+
+    with reported_errors():
+        syncing = (collection, profile, dry_run or None, overwrite or None, delete or None)
+        if not to_collection and (any(syncing) or allow_full_sync or via != "auto"):
+            raise click.BadParameter(
+                "--collection, --profile, --dry-run, --overwrite, --delete, --allow-full-sync "
+                "and --via are options of --sync"
+            )
+        if to_collection and (output is not None or deck_name is not None):
+            raise click.BadParameter("-o and --deck are for the package, not --sync")
+        if collection is not None and profile is not None:
+            raise click.BadParameter("give --collection or --profile, not both")
+        options = BuildOptions(
+            deck_name=deck_name,
+            subdecks=subdecks,
+            allow_html=allow_html,
+            force=force,
+            selection=make_selection(parts, topics, grep),
+            part_level=part_level,
+            question_level=question_level,
+            theme=theme,
+        )
+        settings = SyncSettings(
+            overwrite=overwrite,
+            delete=delete,
+            dry_run=dry_run,
+            allow_full_sync=allow_full_sync,
+            via=via,
+        )
+        run_watch(
+            Request(
+                sources,
+                config_path,
+                options,
+                output,
+                settings if to_collection else None,
+                collection,
+                profile,
+                preview,
+            )
+        )
 
 
 @cli.group()

@@ -79,6 +79,53 @@ def reading_options(command: _F) -> _F:
     return command
 
 
+def collection_options(command: _F) -> _F:
+    """What `sync` (and `watch --sync`) take about the collection: which one, and how to write."""
+    for option in reversed(
+        [
+            click.option(
+                "--collection",
+                type=click.Path(path_type=Path, dir_okay=True),
+                metavar="PATH",
+                help="The collection file (collection.anki2) to sync into.",
+            ),
+            click.option(
+                "--profile",
+                metavar="NAME",
+                help="An Anki profile in Anki's base folder (ANKI_BASE, else Anki's default place).",
+            ),
+            click.option("--dry-run", is_flag=True, help="Print what would change; write nothing."),
+            click.option(
+                "--overwrite",
+                is_flag=True,
+                help="Take the Markdown's text over edits made inside Anki.",
+            ),
+            click.option(
+                "--delete",
+                is_flag=True,
+                help="Delete the notes of questions removed from the Markdown "
+                "(default: suspend and tag).",
+            ),
+            click.option(
+                "--allow-full-sync",
+                is_flag=True,
+                help="Change the notetype's fields even though Anki's next sync must then be a "
+                "full sync.",
+            ),
+            click.option(
+                "--via",
+                type=click.Choice(["auto", "file", "addon"]),
+                default="auto",
+                show_default=True,
+                help="Write the collection file (Anki closed), or go through deckgen's add-on in "
+                "a running Anki; auto: the add-on when it answers with this collection open.",
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
 def make_selection(
     parts: tuple[str, ...], topics: tuple[str, ...], grep: tuple[str, ...]
 ) -> Selection:

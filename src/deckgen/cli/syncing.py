@@ -31,13 +31,13 @@ def run_sync(
     """Sync each target `sources` name (a project, or each file) into the chosen collection."""
     found = targets(sources, config_path)
     if found.project is not None:
-        target = _target(collection, profile, found.project.config)
+        target = chosen_target(collection, profile, found.project.config)
         yield sync_project(found.project, target, options, settings)
         return
     configs = ConfigFinder(config_path)
     for path in found.files:
         config = configs.for_source(path)
-        target = _target(collection, profile, config)
+        target = chosen_target(collection, profile, config)
         yield sync(
             path,
             target,
@@ -47,7 +47,7 @@ def run_sync(
         )
 
 
-def _target(collection: Path | None, profile: str | None, config: Config | None) -> Target:
+def chosen_target(collection: Path | None, profile: str | None, config: Config | None) -> Target:
     """The command line's choice, else the config's, else Anki's only or last profile."""
     if collection is None and profile is None and config is not None:
         collection, profile = config.collection, config.profile
@@ -56,6 +56,13 @@ def _target(collection: Path | None, profile: str | None, config: Config | None)
 
 def echo_sync(report: SyncReport) -> None:
     """Findings first (on standard error), then the summary line."""
+    echo_sync_findings(report)
+    say.result(sync_summary(report))
+
+
+def echo_sync_findings(report: SyncReport) -> None:
+    """What a sync found, on standard error: the pipeline's findings, conflicts with their
+    diff, cards left where the user put them, notes and files left alone, removed notes."""
     applied, plan = report.applied, report.plan
     for diagnostic in report.diagnostics:
         say.finding(str(diagnostic), diagnostic.severity)
@@ -91,7 +98,6 @@ def echo_sync(report: SyncReport) -> None:
         say.finding(f"info: removed from the Markdown, {verb}: {retire.question}", "info")
     for held in plan.delete:
         say.finding(f"info: removed from the Markdown, deleted: ID {held.guid}", "info")
-    say.result(sync_summary(report))
 
 
 def sync_summary(report: SyncReport) -> str:

@@ -94,24 +94,50 @@ def preview(
         # Checked before the work; a default output is checked once its name is known.
         config = options.config.path if options.config else None
         check_output(output, ".html", (source, state_path(source), config))
+    drawn = draw(source, options)
+    if output is None:
+        output = default_preview_output(source, selection=drawn.options.selection)
+        check_output(output, ".html", (source, state_path(source)))
+    with atomic_path(output) as tmp:
+        tmp.write_text(drawn.html, encoding="utf-8")
+    return PreviewReport(
+        source=source,
+        output=output,
+        cards=drawn.cards,
+        parts=drawn.parts,
+        math=drawn.math,
+        seconds=time.perf_counter() - started,
+        diagnostics=drawn.diagnostics,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Drawn:
+    """One source's preview page, made but not written."""
+
+    html: str
+    options: BuildOptions
+    """The options that applied (front matter and config settled)."""
+    cards: int
+    parts: int
+    math: int
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def draw(source: Path, options: BuildOptions) -> Drawn:
+    """The preview page of one source file, as `preview` writes it (`deckgen watch` serves it)."""
     previous = load_state(state_path(source))
     # A preview is for looking, so problems `check` finds are reported, not a reason to stop.
     built = run(source, replace(options, force=True), previous, now=int(time.time()))
     document, revision, options = built.rendered.document, built.revision, built.rendered.options
     deck = select_deck(document, revision.deck, options.selection, options.topics)
     page, math, diagnostics = preview_page(document, revision.deck, deck, options)
-    if output is None:
-        output = default_preview_output(source, selection=options.selection)
-        check_output(output, ".html", (source, state_path(source)))
-    with atomic_path(output) as tmp:
-        tmp.write_text(page, encoding="utf-8")
-    return PreviewReport(
-        source=source,
-        output=output,
+    return Drawn(
+        html=page,
+        options=options,
         cards=len(deck.notes),
         parts=len({note.part for note in deck.notes}),
         math=math,
-        seconds=time.perf_counter() - started,
         diagnostics=revision.diagnostics + diagnostics,
     )
 
