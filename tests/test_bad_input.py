@@ -153,10 +153,19 @@ GOOD: dict[str, tuple[bytes, tuple[str, ...]]] = {
     "unclosed-dollars": ((QA + "$$\nx = 1\n\nAnd $y never closes.\n").encode(), ()),
     "fence-at-eof": ((QA + "Text.\n\n```\ncode to the end\n").encode(), ()),
     "math-heading": (b"## Part 1: A\n\n### Why $\\sqrt{d_k}$ in `softmax`?\n\nVariance.\n", ()),
-    "html-heading": ((QA + "A1.\n\n<div>\n### Q2\n</div>\n").encode(), ()),
+    "html-heading": ((QA + "A1.\n\n<div>\n### Q2\n</div>\n").encode(), ("--no-html",)),
+    "html-heading-kept": ((QA + "A1.\n\n<div>\n### Q2\n</div>\n").encode(), ()),
     "html-heading-allowed": (
         (QA + "A1.\n\n<div>\n### Q2\n</div>\n").encode(),
         ("--allow-html",),
+    ),
+    "broken-html": (
+        (
+            QA + "<div><b>never closed <i>nor this\n\n</p></span> stray closers\n\n"
+            "<img src=x alt='unterminated\n\n<<script>script>alert(1)<</script>/script>\n\n"
+            "### Q2\n\nA2 <b>bold</b>.\n"
+        ).encode(),
+        (),
     ),
 }
 
@@ -264,15 +273,34 @@ def test_bad_input__heading_in_html_block_is_a_question_when_html_is_text(
 
 
 @pytest.mark.anki
-def test_bad_input__heading_in_html_block_is_html_with_allow_html(
-    built: Callable[[str], Built],
+@pytest.mark.parametrize("name", ["html-heading-kept", "html-heading-allowed"])
+def test_bad_input__heading_in_html_block_is_html_by_default_and_with_allow_html(
+    built: Callable[[str], Built], name: str
 ) -> None:
-    deck = built("html-heading-allowed")
+    """GitHub reads `<div>` up to the blank line as HTML, `### Q2` in it too: so does a card."""
+    deck = built(name)
     assert sorted(deck.notes) == ["Q1"]
     assert deck.notes["Q1"].fields["Answer"] == "<p>A1.</p>\n<div>\n### Q2\n</div>"
     assert deck.stderr == (
         f"{deck.source}:8: warning: `### Q2` is inside an HTML block, so it is no heading\n"
     )
+
+
+@pytest.mark.anki
+def test_bad_input__broken_html_is_closed_and_never_runs(built: Callable[[str], Built]) -> None:
+    """Unclosed tags, stray closers, an unterminated attribute and a script split by `<<`:
+    the sanitizer parses them as a browser would, closes what is open within the field, and
+    keeps no script; the next card is untouched."""
+    deck = built("broken-html")
+    answer = deck.notes["Q1"].fields["Answer"]
+    assert "<script" not in answer.lower() and "onerror" not in answer
+    assert answer.count("<div>") == answer.count("</div>") == 1
+    assert answer.count("<b>") == answer.count("</b>") and answer.count("<i>") == answer.count(
+        "</i>"
+    )
+    assert "never closed" in answer and "stray closers" in answer
+    assert deck.notes["Q2"].fields["Answer"] == "<p>A2 <b>bold</b>.</p>"
+    assert f"{deck.source}:11: warning: raw HTML `<script>` is removed" in deck.stderr
 
 
 @pytest.mark.anki

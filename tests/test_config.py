@@ -84,8 +84,8 @@ def test_config__unknown_top_level_key_lists_known_keys(tmp_path: Path) -> None:
     path = _write(tmp_path, "deckgen.toml", "colour = 1\n")
     assert _error(path) == (
         f"{path}:1: colour: unknown key (known keys: deck, tag-prefix, subdecks, part-level, "
-        "question-level, topics, theme, question, question-pattern, include, exclude, namespace, "
-        "collection, profile, sources)"
+        "question-level, topics, theme, question, question-pattern, html, include, exclude, "
+        "namespace, collection, profile, sources)"
     )
 
 

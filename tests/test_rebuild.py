@@ -130,8 +130,8 @@ def test_rebuild__the_notetype_mtime_moves_only_when_its_css_changes(
 
 
 def test_rebuild__a_marker_pins_the_id_and_never_shows(doc: Path, tmp_path: Path) -> None:
-    for allow_html in (False, True):
-        build(doc, tmp_path / "a.apkg", BuildOptions(allow_html=allow_html))
+    for html in (False, True):
+        build(doc, tmp_path / "a.apkg", BuildOptions(html=html))
         mtimes, _ = _package_rows(tmp_path / "a.apkg")
         assert "my-own-b" in mtimes
         conn = sqlite3.connect(tmp_path / "a.anki2")

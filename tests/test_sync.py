@@ -372,3 +372,24 @@ def api_build(source: Path) -> None:
     report = build(source, state_file=state_path(source), clock=lambda: next(TICK))
     assert report.revision is not None
     assert not [c for c in report.revision.changes if c.kinds != ("unchanged",)]
+
+
+def test_sync__without_ankis_library_says_how_to_install_it(seed_copy: Path, profile: Path) -> None:
+    import subprocess
+    import sys
+
+    # As if the `sync` extra were not installed: the import of `anki` fails.
+    script = (
+        "import sys; sys.modules['anki'] = None; sys.modules['anki.collection'] = None\n"
+        "from deckgen.cli.commands import main\n"
+        f"sys.argv = ['deckgen', 'sync', {str(seed_copy)!r}, '--collection', {str(profile)!r}]\n"
+        "main()\n"
+    )
+    before = _digest(profile)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 1, done.stderr
+    assert "pip install 'deckgen[sync]'" in done.stderr and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert _digest(profile) == before and not state_path(seed_copy).exists()

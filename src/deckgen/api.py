@@ -294,7 +294,7 @@ def select_project(built: BuiltProject, selection: Selection) -> Deck:
 def check_file(
     path: Path,
     *,
-    allow_html: bool = False,
+    html: bool | None = None,
     overrides: SourceSettings | None = None,
     config: Config | None = None,
 ) -> list[Diagnostic]:
@@ -303,7 +303,7 @@ def check_file(
     cannot be read is one error diagnostic."""
     given = overrides or SourceSettings()
     options = BuildOptions(
-        allow_html=allow_html,
+        html=html,
         part_level=given.part_level,
         question_level=given.question_level,
         config=config,

@@ -22,8 +22,10 @@ class BuildOptions:
     """Overrides the document's `# Title`."""
     subdecks: bool | None = None
     """Put each part in its own subdeck (tags are the default way to filter); None: as configured."""
-    allow_html: bool = False
-    """Pass raw HTML in the source through (sanitised) instead of escaping it."""
+    html: bool | None = None
+    """Keep raw HTML as GitHub shows it, cleaned to GitHub's allow-list (True), or show it as
+    text (False); None: `html` in the front matter or the config, else kept. Settled options
+    (`Rendered.options`) always say True or False."""
     force: bool = False
     """Write the deck even when `check` finds errors."""
     selection: Selection = field(default_factory=Selection)

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -38,7 +38,11 @@ from deckgen.parse.coverage import Coverage, coverage
 from deckgen.parse.markdown import block_markdown, make_markdown
 from deckgen.parse.shape import Reading, Shape, roles_of
 from deckgen.process import Progress, process_cards
+from deckgen.render.media import ImageRoots
 from deckgen.source import read_source
+
+if TYPE_CHECKING:
+    from deckgen.config.project import Config
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +113,7 @@ def run(
     Errors `check` finds stop here (unless `options.force`, or `verdict` is False: `deckgen
     check` wants them all listed). `thorough` adds the slow rules only `check` runs.
     """
-    md = make_markdown(allow_html=options.allow_html)
+    md = make_markdown(allow_html=options.html is not False)
     rendered = render(source, md, options, reuse=reuse, thorough=thorough, progress=progress)
     if verdict:
         stop_on_errors(rendered, force=rendered.options.force)
@@ -150,7 +154,8 @@ def run_project(
 ) -> BuiltProject:
     """`run` for a project: every file read, parsed, checked and rendered as `run` does, then
     all their cards identified in one identity space and assembled into one deck."""
-    md = make_markdown(allow_html=options.allow_html)
+    # The parser most files settle on; `render_source` makes another for a file that differs.
+    md = make_markdown(allow_html=_keeps_html(options, project.config.defaults))
     members, skipped = [], []
     settings = replace(options, config=project.config)
     renders = render_files(project.files, md, settings, reuse=reuse, thorough=thorough)
@@ -264,9 +269,20 @@ def render_source(
 ) -> Rendered:
     """The stages that read the text: parse the blocks and settle the options, run the rules
     that read blocks and cards, then parse, check and render each card's inline content."""
-    loaded, options = settle(source, text, block_markdown(options.allow_html), options)
+    loaded, options = settle(source, text, options)
+    if bool(md.options["html"]) != options.html:
+        # The front matter or the config turned raw HTML on or off for this file.
+        md = make_markdown(allow_html=bool(options.html))
     document = loaded.document
-    lint = lint_for(document, text, loaded.tokens, loaded.shape, md, allow_html=options.allow_html)
+    lint = lint_for(
+        document,
+        text,
+        loaded.tokens,
+        loaded.shape,
+        md,
+        allow_html=bool(options.html),
+        image_roots=image_roots(source, options.config),
+    )
     found = {**run_rules(lint, "document"), **run_rules(lint, "blocks", thorough=thorough)}
     cards = process_cards(
         loaded.tokens,
@@ -358,11 +374,11 @@ def _per_card(rendered: Rendered, given: Sequence[_T | None] | None) -> Sequence
     return given if given is not None else [None] * len(rendered.document.cards)
 
 
-def settle(
-    path: Path, text: str, md: MarkdownIt, options: BuildOptions
-) -> tuple[LoadedSource, BuildOptions]:
-    """Parse `text` with `md`, and the options that apply to it: `options` where they say
-    something, then the file's front matter, then the config; levels as detected."""
+def settle(path: Path, text: str, options: BuildOptions) -> tuple[LoadedSource, BuildOptions]:
+    """Parse `text` into blocks, and the options that apply to it: `options` where they say
+    something, then the file's front matter, then the config; levels as detected. The parse
+    keeps raw HTML or not as the settled `html` says."""
+    guess = _keeps_html(options, options.config.for_source(path) if options.config else None)
     overrides = SourceSettings(
         deck=options.deck_name,
         tag_prefix=options.tag_prefix,
@@ -371,8 +387,11 @@ def settle(
         question_level=options.question_level,
         topics=options.topics,
         theme=options.theme,
+        html=options.html,
     )
-    loaded = load_source(path, md, overrides, options.config, text=text)
+    loaded = load_source(
+        path, block_markdown(guess), overrides, options.config, text=text, parser=block_markdown
+    )
     settings, shape = loaded.settings, loaded.shape
     return loaded, replace(
         options,
@@ -383,7 +402,23 @@ def settle(
         part_level=shape.part_level or 0,
         question_level=shape.question_level,
         theme=settings.theme or DEFAULT_THEME,
+        html=settings.keeps_html,
     )
+
+
+def _keeps_html(options: BuildOptions, configured: SourceSettings | None) -> bool:
+    """Whether raw HTML is kept, as far as the command line and the config tell (the front
+    matter may still say otherwise: `settle` has the last word)."""
+    if options.html is not None:
+        return options.html
+    return configured.keeps_html if configured is not None else True
+
+
+def image_roots(source: Path, config: Config | None) -> ImageRoots:
+    """The folders a source's images may come from: its own, its project's (the folder of its
+    `deckgen.toml`) and its git repository's, as GitHub resolves `../images/x.png`."""
+    project = config.path.parent if config is not None and config.path is not None else None
+    return ImageRoots.of(source, project)
 
 
 def stop_on_errors(rendered: Rendered, *, force: bool) -> None:
@@ -414,7 +449,7 @@ def outline(source: Path, options: BuildOptions) -> Outline:
     options that apply to it, how it was read and where its lines went; no inline content is
     parsed. No cards is an error."""
     text = read_source(source)
-    loaded, options = settle(source, text, block_markdown(False), options)
+    loaded, options = settle(source, text, options)
     reason = no_cards_reason(loaded.document, loaded.shape, loaded.tokens)
     if reason:
         raise SourceError(source, None, f"no cards: {reason}")

@@ -177,10 +177,13 @@ class _Worker:
 
     def _render(self, card: Card, tokens: CardTokens, has_images: bool, share: _Share) -> None:
         names: Mapping[str, str] = {}
+        unpacked: Mapping[str, str] = {}
         if has_images:
-            media = plan_media((tokens.heading, *tokens.answer), self.lint.path)
+            media = plan_media(
+                (tokens.heading, *tokens.answer), self.lint.path, self.lint.image_roots
+            )
             share.files.extend((file.name, file.data) for file in media.files)
-            names = media.names
+            names, unpacked = media.names, media.unpacked
         allow_html = self.lint.allow_html
         heading = card.part.heading
         if heading not in self.part_html:
@@ -191,6 +194,7 @@ class _Worker:
             self.part_html[heading],
             self.md,
             media=names,
+            unpacked=unpacked,
             allow_html=allow_html,
         )
         share.fields.append((fields.question, fields.answer, fields.part))

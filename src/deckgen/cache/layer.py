@@ -43,7 +43,7 @@ from deckgen.check.rules import merged
 from deckgen.identity.state import DeckState
 from deckgen.options import BuildOptions
 from deckgen.package.rows import SkeletonKey
-from deckgen.parse.markdown import block_markdown
+from deckgen.parse.markdown import block_markdown, make_markdown
 from deckgen.pipeline import Built, Rendered
 
 
@@ -104,9 +104,11 @@ class BuildCache:
             return None
         snapshot = self.entry.snapshot
         settled = replace(self.entry.options, force=options.force)
+        html = bool(settled.html)
+        if bool(md.options["html"]) != html:
+            md = make_markdown(allow_html=html)  # the front matter or config said otherwise
         splice = respliced(
-            snapshot, text, source, block_markdown(settled.allow_html), md,
-            allow_html=settled.allow_html,
+            snapshot, text, source, block_markdown(html), md, allow_html=html
         )  # fmt: skip
         if splice is None:
             return None

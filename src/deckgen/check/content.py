@@ -6,10 +6,12 @@ import re
 from collections.abc import Iterator
 
 from markdown_it.common.html_re import HTML_TAG_RE
+from markdown_it.token import Token
 
 from deckgen.check.context import Lint, inline_children, line_of, snippet
 from deckgen.model import Diagnostic
 from deckgen.render.media import image_diagnostics
+from deckgen.render.sanitize import removed_html
 
 # `$` then something that could start math: not a space, not a digit (money), not another `$`.
 _LONE_DOLLAR = re.compile(r"(?<!\$)\$(?=[^\s\d$])")
@@ -51,36 +53,50 @@ def unclosed_math(lint: Lint) -> Iterator[Diagnostic]:
 
 
 def raw_html(lint: Lint) -> Iterator[Diagnostic]:
-    """Raw HTML is shown as text unless `--allow-html`; with it, it is kept but sanitised."""
+    """Raw HTML is kept as GitHub keeps it, cleaned: what the cleaning removes is reported (a
+    warning for what could run code or hide content, a note for harmless markup). With
+    `--no-html` it is shown as text, which is noted."""
     for token in lint.tokens:
         if token.type == "html_block":
-            yield lint.at(
-                line_of(token), "info", "raw HTML kept (sanitised: no scripts or handlers)"
-            )
+            if lint.allow_html:
+                yield from _removed_html(lint, token.content, line_of(token))
+            continue
         # A tag, raw or shown as text, is written as `<` or as an entity that makes one.
         if token.type != "inline" or not token.children:
             continue
-        if "<" not in token.content and "&" not in token.content:
-            continue
-        for child in token.children:
-            if child.type == "html_inline":
-                yield lint.at(
-                    line_of(token), "info", "raw HTML kept (sanitised: no scripts or handlers)"
-                )
-                break
-            match = HTML_TAG_RE.search(child.content) if child.type == "text" else None
+        if "<" in token.content or "&" in token.content:
+            yield from _inline_html(lint, token)
+
+
+def _inline_html(lint: Lint, token: Token) -> Iterator[Diagnostic]:
+    line = line_of(token)
+    for child in token.children or ():
+        if child.type in ("softbreak", "hardbreak"):
+            line += 1
+        elif child.type == "html_inline":
+            yield from _removed_html(lint, child.content, line)
+        elif not lint.allow_html and child.type == "text":
+            match = HTML_TAG_RE.search(child.content)
             if match:
                 yield lint.at(
-                    line_of(token),
-                    "warning",
-                    f"raw HTML `{snippet(match[0])}` is shown as text (--allow-html keeps it)",
+                    line, "info", f"raw HTML `{snippet(match[0])}` is shown as text (html is off)"
                 )
-                break
+                return
+
+
+def _removed_html(lint: Lint, html: str, line: int) -> Iterator[Diagnostic]:
+    """What the sanitizer takes out of one piece of raw HTML: the first thing on each line."""
+    found = removed_html(html)
+    for at in sorted({removed.line for removed in found}):
+        here = [removed for removed in found if removed.line == at]
+        first = min(here, key=lambda removed: removed.severity != "warning")
+        more = f" (and {len(here) - 1} more)" if len(here) > 1 else ""
+        yield lint.at(line + at - 1, first.severity, f"{first.message}{more}")
 
 
 def images(lint: Lint) -> Iterator[Diagnostic]:
-    """Images must exist inside the source's folder tree to be packed."""
-    yield from image_diagnostics(lint.tokens, lint.path)
+    """Images must exist inside the source's folder, project or repository to be packed."""
+    yield from image_diagnostics(lint.tokens, lint.path, lint.image_roots)
 
 
 def invalid_latex(lint: Lint) -> Iterator[Diagnostic]:

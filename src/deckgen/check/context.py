@@ -16,6 +16,7 @@ from markdown_it.token import Token
 from deckgen.model import Diagnostic, Document, Severity
 from deckgen.parse.markdown import make_markdown
 from deckgen.parse.shape import SEED_SHAPE, Shape
+from deckgen.render.media import ImageRoots
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +35,8 @@ class Lint:
     """The heading levels the document was read with."""
     line_count: int | None = None
     """How many lines the document has, when `lines` are left out (see `total_lines`)."""
+    image_roots: ImageRoots | None = None
+    """Where the document's images may come from; None: its own folder only."""
 
     @property
     def total_lines(self) -> int:
@@ -53,6 +56,7 @@ def lint_for(
     md: MarkdownIt,
     *,
     allow_html: bool,
+    image_roots: ImageRoots | None = None,
 ) -> Lint:
     """What the rules read for `document`, parsed from `text` into `tokens` by `md` (or by its
     block part): the one place a `Lint` is made; others are `replace`d from one."""
@@ -64,6 +68,7 @@ def lint_for(
         allow_html=allow_html,
         max_nesting=int(md.options["maxNesting"]),
         shape=shape,
+        image_roots=image_roots,
     )
 
 

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -35,14 +35,28 @@ if TYPE_CHECKING:  # the library is loaded by the command that runs, not by `--h
     from deckgen.model import Diagnostic
     from deckgen.options import BuildOptions, BuildReport
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
 source_args = click.argument(
     "sources", nargs=-1, type=click.Path(path_type=Path, dir_okay=True, exists=False)
 )
-allow_html_option = click.option(
-    "--allow-html",
-    is_flag=True,
-    help="Keep raw HTML from the source (sanitised) instead of escaping it.",
-)
+
+
+def html_option(command: _F) -> _F:
+    """`--html/--no-html`, and `--allow-html`, the old name of `--html`, kept working (hidden)."""
+    command = click.option("--allow-html", "html", flag_value=True, hidden=True)(command)
+    return click.option(
+        "--html/--no-html",
+        "html",
+        default=None,
+        help=(
+            "Keep raw HTML as GitHub shows it, cleaned of anything that could run code or "
+            "restyle the card (--html), or show it as text (--no-html); default: `html` in the "
+            "config or front matter, else kept."
+        ),
+    )(command)
+
+
 name_option = click.option(
     "--name",
     metavar="NAME",
@@ -101,7 +115,7 @@ def cli() -> None:
     default=None,
     help="Put each part in its own subdeck (default: `subdecks` in the config, else no).",
 )
-@allow_html_option
+@html_option
 @click.option("--force", is_flag=True, help="Write the deck even if `check` finds errors.")
 @click.option("--merge", is_flag=True, help="Put all SOURCES into one package.")
 @name_option
@@ -114,7 +128,7 @@ def build(
     output: Path | None,
     deck_name: str | None,
     subdecks: bool | None,
-    allow_html: bool,
+    html: bool | None,
     force: bool,
     merge: bool,
     name: str | None,
@@ -143,7 +157,7 @@ def build(
         options = BuildOptions(
             deck_name=deck_name,
             subdecks=subdecks,
-            allow_html=allow_html,
+            html=html,
             force=force,
             selection=make_selection(parts, topics, grep),
             part_level=part_level,
@@ -265,7 +279,7 @@ def _echo_build(report: BuildReport) -> None:
     default=None,
     help="Put each part in its own subdeck (default: `subdecks` in the config, else no).",
 )
-@allow_html_option
+@html_option
 @click.option("--force", is_flag=True, help="Sync even if `check` finds errors.")
 @verbosity_options
 @selection_options
@@ -281,7 +295,7 @@ def sync(
     allow_full_sync: bool,
     via: str,
     subdecks: bool | None,
-    allow_html: bool,
+    html: bool | None,
     force: bool,
     parts: tuple[str, ...],
     topics: tuple[str, ...],
@@ -308,7 +322,7 @@ def sync(
             raise click.BadParameter("give --collection or --profile, not both")
         options = BuildOptions(
             subdecks=subdecks,
-            allow_html=allow_html,
+            html=html,
             force=force,
             selection=make_selection(parts, topics, grep),
             part_level=part_level,
@@ -354,7 +368,7 @@ def sync(
     default=None,
     help="Put each part in its own subdeck (default: `subdecks` in the config, else no).",
 )
-@allow_html_option
+@html_option
 @click.option("--force", is_flag=True, help="Write the deck even if `check` finds errors.")
 @verbosity_options
 @selection_options
@@ -374,7 +388,7 @@ def watch(
     allow_full_sync: bool,
     via: str,
     subdecks: bool | None,
-    allow_html: bool,
+    html: bool | None,
     force: bool,
     parts: tuple[str, ...],
     topics: tuple[str, ...],
@@ -410,7 +424,7 @@ def watch(
         options = BuildOptions(
             deck_name=deck_name,
             subdecks=subdecks,
-            allow_html=allow_html,
+            html=html,
             force=force,
             selection=make_selection(parts, topics, grep),
             part_level=part_level,
@@ -483,11 +497,13 @@ def addon_package(output: Path) -> None:
 
 @cli.command("list")
 @source_args
+@html_option
 @name_option
 @verbosity_options
 @reading_options
 def list_parts(
     sources: tuple[Path, ...],
+    html: bool | None,
     name: str | None,
     part_level: int | None,
     question_level: int | None,
@@ -503,7 +519,7 @@ def list_parts(
 
     with reported_errors(), with_stdin(sources, name) as given_sources:
         found = targets(given_sources, config_path, alone=True)
-        given = BuildOptions(part_level=part_level, question_level=question_level)
+        given = BuildOptions(html=html, part_level=part_level, question_level=question_level)
         if found.project is not None:
             from deckgen.cli.listing import project_lines
 
@@ -524,14 +540,14 @@ def list_parts(
 
 @cli.command()
 @source_args
-@allow_html_option
+@html_option
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too (for CI and pre-commit).")
 @name_option
 @verbosity_options
 @reading_options
 def check(
     sources: tuple[Path, ...],
-    allow_html: bool,
+    html: bool | None,
     strict: bool,
     name: str | None,
     part_level: int | None,
@@ -553,9 +569,7 @@ def check(
 
             diagnostics = check_project(
                 found.project,
-                BuildOptions(
-                    allow_html=allow_html, part_level=part_level, question_level=question_level
-                ),
+                BuildOptions(html=html, part_level=part_level, question_level=question_level),
             )
             _echo_checked(diagnostics, len(found.project.files), strict=strict)
             return
@@ -563,9 +577,7 @@ def check(
         configs = ConfigFinder(config_path)
         every: list[Diagnostic] = []
         for path in found.files:
-            every += check_file(
-                path, allow_html=allow_html, overrides=levels, config=configs.for_source(path)
-            )
+            every += check_file(path, html=html, overrides=levels, config=configs.for_source(path))
         _echo_checked(every, len(found.files), strict=strict)
 
 
@@ -594,14 +606,14 @@ def _echo_checked(diagnostics: list[Diagnostic], files: int, *, strict: bool) ->
     help="Warn about what subdecks cannot carry (default: as the build would, from the config "
     "or front matter).",
 )
-@allow_html_option
+@html_option
 @verbosity_options
 @reading_options
 @theme_option
 def status(
     sources: tuple[Path, ...],
     subdecks: bool | None,
-    allow_html: bool,
+    html: bool | None,
     part_level: int | None,
     question_level: int | None,
     config_path: Path | None,
@@ -619,7 +631,7 @@ def status(
         found = targets(sources, config_path)
         given = BuildOptions(
             subdecks=subdecks,
-            allow_html=allow_html,
+            html=html,
             part_level=part_level,
             question_level=question_level,
             theme=theme,
@@ -683,7 +695,7 @@ def prune(sources: tuple[Path, ...]) -> None:
     "-o", "--output", type=click.Path(path_type=Path), help="Output file (one source only)."
 )
 @click.option("--deck", "deck_name", help="Deck name (default: the document's # title).")
-@allow_html_option
+@html_option
 @theme_option
 @name_option
 @verbosity_options
@@ -693,7 +705,7 @@ def preview(
     sources: tuple[Path, ...],
     output: Path | None,
     deck_name: str | None,
-    allow_html: bool,
+    html: bool | None,
     theme: str | None,
     name: str | None,
     parts: tuple[str, ...],
@@ -721,7 +733,7 @@ def preview(
             raise click.BadParameter("-o needs exactly one source", param_hint="-o")
         options = BuildOptions(
             deck_name=deck_name,
-            allow_html=allow_html,
+            html=html,
             theme=theme,
             selection=make_selection(parts, topics, grep),
             part_level=part_level,

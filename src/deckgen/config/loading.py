@@ -6,6 +6,7 @@ before it is split into parts and cards.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -50,9 +51,16 @@ def load_source(
     config: Config | None = None,
     *,
     text: str | None = None,
+    parser: Callable[[bool], MarkdownIt] | None = None,
 ) -> LoadedSource:
     """Read (unless `text` is given), parse and settle the settings of `path` (a document may
-    still have no card)."""
+    still have no card).
+
+    Whether raw HTML is kept changes the parse (an HTML block holds its lines), and the front
+    matter may say so: with `parser` (a parser by `html`), a document whose settled `html`
+    differs from `md`'s is parsed again by the parser that matches (the front matter reads the
+    same either way).
+    """
     if text is None:
         text = read_source(path)
     env: dict[str, object] = {}
@@ -60,6 +68,9 @@ def load_source(
     settings = (overrides or SourceSettings()).over(front_matter_settings(tokens, path))
     if config is not None:
         settings = settings.over(config.for_source(path))
+    if parser is not None and settings.keeps_html != bool(md.options["html"]):
+        env = {}
+        tokens = parser(settings.keeps_html).parse(text, env)
     try:
         reading = read_questions(tokens, settings.question, settings.question_pattern)
         shape = detect_shape(

@@ -41,6 +41,9 @@ class SourceSettings:
     """How questions are written, when detection cannot tell: heading, bold, list, details."""
     question_pattern: str | None = None
     """A regular expression a question's text must match (searched, case-insensitive)."""
+    html: bool | None = None
+    """Keep raw HTML as GitHub does, cleaned (true), or show it as text (false); see
+    `keeps_html`."""
 
     def over(self, base: SourceSettings) -> SourceSettings:
         """These settings where they say something, `base` elsewhere; topics merge by name."""
@@ -61,7 +64,14 @@ class SourceSettings:
                 if self.question_pattern is not None
                 else base.question_pattern
             ),
+            html=self.html if self.html is not None else base.html,
         )
+
+    @property
+    def keeps_html(self) -> bool:
+        """Raw HTML is kept (sanitised) unless a layer said `html = false`: GitHub shows a
+        document's `<br>`, `<sup>` and `<img>` as HTML, and so does a card."""
+        return self.html is not False
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +101,7 @@ SETTING_KEYS = (
     "theme",
     "question",
     "question-pattern",
+    "html",
 )
 QUESTION_STYLES = ("heading", "bold", "list", "details")
 
@@ -115,8 +126,9 @@ def read_settings(table: Mapping[str, object], origin: Origin, at: KeyPath = ())
     theme = _optional(table, "theme", origin, at, _theme)
     question = _optional(table, "question", origin, at, _question)
     pattern = _optional(table, "question-pattern", origin, at, _pattern)
+    html = _optional(table, "html", origin, at, _bool)
     return SourceSettings(
-        deck, prefix, subdecks, part_level, question_level, topics, theme, question, pattern
+        deck, prefix, subdecks, part_level, question_level, topics, theme, question, pattern, html
     )
 
 

@@ -26,11 +26,12 @@ from deckgen.render.highlight import highlight_code
 from deckgen.render.media import media_plugin
 
 
-def make_markdown(*, allow_html: bool = False) -> MarkdownIt:
+def make_markdown(*, allow_html: bool = True) -> MarkdownIt:
     """The parser every stage shares: CommonMark, tables, strikethrough, front matter, `$` math.
 
-    Raw HTML is off unless asked for: cards run in a WebView, and a generated deck
-    must not carry markup the author did not mean as Markdown.
+    Raw HTML is read as GitHub reads it (an HTML block runs to a blank line), as a build does
+    by default; the card stage then cleans it (`deckgen.render.sanitize`), since cards run in a
+    WebView. `allow_html=False` (`--no-html`) reads it as text, which the renderer escapes.
     """
     md = MarkdownIt("commonmark", {"html": allow_html, "highlight": highlight_code})
     md.enable(["table", "strikethrough"])
