@@ -135,16 +135,41 @@ def _list_items(tokens: Sequence[Token]) -> list[Asked]:
             asked = _q_item(tokens, i, _closing(tokens, i))
             if asked is not None:
                 found.append(asked)
+        elif first.type == "paragraph_open" and (close := _hides_answer(tokens, i)) is not None:
+            # `1. Which service…` + options + `<details><summary>Answer`: an exam question.
+            asked = _q_item(tokens, i, close, hides=True)
+            if asked is not None:
+                found.append(asked)
     return found
 
 
-def _q_item(tokens: Sequence[Token], i: int, close: int) -> Asked | None:
-    """A `- **Q: …**` item (or `1. What is X?`, bold or not, that asks) with an answer below
-    the question in the item, or None."""
+def _hides_answer(tokens: Sequence[Token], opened: int) -> int | None:
+    """The closing index of the list item opened at `opened` when a `<details>` block whose
+    summary labels an answer (`Answer`, `show`) is among its own blocks; else None."""
+    close = _closing(tokens, opened)
+    return close if _reveals(tokens, opened, close) else None
+
+
+def _reveals(tokens: Sequence[Token], opened: int, close: int) -> bool:
+    """The item between `opened` and `close` holds a `<details>` labelled as an answer."""
+    inside = tokens[opened].level + 1
+    return any(
+        tokens[j].type == OPEN
+        and tokens[j].level == inside
+        and tokens[j + 1].type == SUMMARY_OPEN
+        and names_a_reveal(tokens[j + 2].content)
+        for j in range(opened + 1, close - 2)
+    )
+
+
+def _q_item(tokens: Sequence[Token], i: int, close: int, *, hides: bool = False) -> Asked | None:
+    """A `- **Q: …**` item (or `1. What is X?`, bold or not, that asks; or, with `hides`, an
+    item whose answer is in its `<details>`) with an answer below the question in the item,
+    or None."""
     content = tokens[i + 2].content
     label = _Q_LABEL.match(content)
     bold = _BOLD.match(content) if label is None else None
-    asks = label is None and "\n" not in content and _ASKS.search(content) is not None
+    asks = hides or (label is None and "\n" not in content and _ASKS.search(content) is not None)
     if close <= i + 4 or (label is None and not asks):
         return None
     if label is not None:
@@ -168,7 +193,8 @@ def _q_item(tokens: Sequence[Token], i: int, close: int) -> Asked | None:
     )
     if label_at is not None and not _A_LABEL.match(tokens[label_at].content):
         label_at = None
-    return Asked("list", i, i + 2, text, tuple(skip), close, label_at, label is not None)
+    labelled = label is not None or hides or _reveals(tokens, i, close)
+    return Asked("list", i, i + 2, text, tuple(skip), close, label_at, labelled)
 
 
 def _details(tokens: Sequence[Token]) -> list[Asked]:
