@@ -135,9 +135,9 @@ def _list_items(tokens: Sequence[Token]) -> list[Asked]:
             asked = _q_item(tokens, i, _closing(tokens, i))
             if asked is not None:
                 found.append(asked)
-        elif first.type == "paragraph_open" and (close := _hides_answer(tokens, i)) is not None:
+        elif first.type == "paragraph_open" and (ends := _hides_answer(tokens, i)) is not None:
             # `1. Which service…` + options + `<details><summary>Answer`: an exam question.
-            asked = _q_item(tokens, i, close, hides=True)
+            asked = _q_item(tokens, i, ends, hides=True)
             if asked is not None:
                 found.append(asked)
     return found
