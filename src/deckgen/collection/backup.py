@@ -1,8 +1,16 @@
 """A backup before a sync changes anything: Anki's own, in the profile's `backups/` folder, so
-*File → Switch Profile → Open Backup…* restores it, pruned by Anki's own rules."""
+*File → Switch Profile → Open Backup…* restores it.
+
+Anki writes a backup straight under its final name: a sync killed while it wrote would leave a
+broken `backup-*.colpkg` that Anki lists, fails to restore, and may keep as the day's backup
+when it thins them, in place of a whole one. So Anki writes it into a folder of deckgen's inside
+`backups/`, and it is moved into `backups/` once whole (Anki desktop thins the folder by its own
+rules at its next backup).
+"""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,7 +27,16 @@ def make_backup(col: Collection, collection: Path) -> Path | None:
     """Make the backup and return it: the newest in the folder (Anki makes none when the
     collection has not changed since its last one, which then stands for it)."""
     folder = backup_folder(collection)
-    folder.mkdir(exist_ok=True)
-    col.create_backup(backup_folder=str(folder), force=True, wait_for_completion=True)
+    # One per collection: the collection is open here, so no other sync of it is making one,
+    # and what is in it was left by a sync killed while Anki wrote.
+    making = folder / f".deckgen-{collection.name}.partial"
+    shutil.rmtree(making, ignore_errors=True)
+    making.mkdir(parents=True)
+    try:
+        col.create_backup(backup_folder=str(making), force=True, wait_for_completion=True)
+        for made in making.glob("backup-*.colpkg"):
+            made.replace(folder / made.name)
+    finally:
+        shutil.rmtree(making, ignore_errors=True)
     backups = sorted(folder.glob("backup-*.colpkg"), key=lambda p: (p.stat().st_mtime, p.name))
     return backups[-1] if backups else None

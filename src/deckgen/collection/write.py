@@ -113,7 +113,9 @@ def sync_open(
         col.import_anki_package(
             ImportAnkiPackageRequest(package_path=str(package), options=options)
         )
-    applied = apply_deck(col, path, deck, removed, origins, settings, css=css, notetype="added")
+    applied = apply_deck(
+        col, path, deck, removed, origins, settings, css=css, notetype="added", backed_up=True
+    )
     plan = replace(
         applied.plan,
         add=(*fresh.notes, *applied.plan.add),
@@ -133,10 +135,13 @@ def apply_deck(
     *,
     css: str,
     notetype: str,
+    backed_up: bool = False,
 ) -> Applied:
     """Plan the sync of `deck` into the open collection `col` (at `path`) and, unless dry or
     nothing changes, make the backup and carry the plan out in one transaction. `notetype` is
-    `notetype_state`'s verdict; `css` the notetype's stylesheet."""
+    `notetype_state`'s verdict; `css` the notetype's stylesheet; `backed_up`: this sync made
+    its backup already, before its import (a second one would hold the import, and in the same
+    second, take the first one's name and place)."""
     holding = read_holding(col, deck.notes, removed)
     plan = plan_sync(
         deck.notes,
@@ -150,7 +155,7 @@ def apply_deck(
     changes = plan.changes or bool(media_added) or notetype == "updated"
     if settings.dry_run or not changes:
         return Applied(path, plan, notetype, media_added, media_kept, dry_run=settings.dry_run)
-    backup = make_backup(col, path)
+    backup = None if backed_up else make_backup(col, path)
     for item in deck.media:
         if item.name in media_added:
             col.media.write_data(item.name, item.data)
