@@ -9,6 +9,7 @@
 - `phrasing`: how a heading or a line asks a question (words and labels);
 - `shape`: which headings are parts, questions, answers' labels or notes, and why;
 - `asked`: questions that are not headings (bold paragraphs, `Q:`/`A:` items, summaries);
+- `numbered`, `numberedlines`: numbered questions whose answers are not indented under them;
 - `cards`: splitting the token stream into parts and cards, with each card's tokens;
 - `substance`: what an answer says beyond links and placeholders (no card without it);
 - `coverage`: where every line went (a card, the preamble, a part's intro, or no card).

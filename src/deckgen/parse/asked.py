@@ -28,9 +28,10 @@ from markdown_it.token import Token
 
 from deckgen.parse.details import CLOSE, OPEN, SUMMARY_OPEN
 from deckgen.parse.details import blocks as details_blocks
+from deckgen.parse.numbered import find_numbered
 from deckgen.parse.phrasing import looks_like_question, names_a_reveal
 
-Kind = Literal["bold", "list", "details"]
+Kind = Literal["bold", "list", "details", "numbered"]
 
 _BOLD = re.compile(r"^\s*(\*\*|__)(?P<text>(?:(?!\1).)+?)\1(?P<tail>[^\w*_:]{0,8})\s*$")
 _ASKS = re.compile(r"\?\s*[^\w\s]{0,4}\s*$")
@@ -78,14 +79,22 @@ def find_asked(
     labelled = [a for a in items if a.labelled]
     # Bold questions, in paragraphs or in list items, count where there are several.
     asking = [a for a in items if not a.labelled]
+    numbered = [
+        Asked("numbered", n.opener, n.inline, n.text, n.question, None)
+        for n in find_numbered(tokens)
+    ]
+    # A numbered question's answer runs past its item: it is that, not an item's question.
+    taken = {asked.opener for asked in numbered}
     found = [
-        *(bold if len(bold) >= 2 or only == "bold" else []),
-        *labelled,
-        *(asking if len(asking) >= 2 or only == "list" else []),
+        *(a for a in bold if len(bold) >= 2 or only == "bold" if a.opener not in taken),
+        *(a for a in labelled if a.opener not in taken),
+        *(a for a in asking if len(asking) >= 2 or only == "list" if a.opener not in taken),
         *_details(tokens),
+        *numbered,
     ]
     if only is not None:
-        found = [asked for asked in found if asked.kind == only]
+        kinds = {only, "numbered"} if only == "list" else {only}
+        found = [asked for asked in found if asked.kind in kinds]
     if pattern is not None:
         search = re.compile(pattern, re.IGNORECASE).search
         found = [asked for asked in found if search(asked.text)]

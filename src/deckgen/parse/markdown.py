@@ -20,6 +20,7 @@ from deckgen.parse.htmlheadings import html_headings_plugin
 from deckgen.parse.leads import lead_plugin
 from deckgen.parse.lean import lean_blocks_plugin
 from deckgen.parse.marker import id_marker_plugin
+from deckgen.parse.numberedlines import numbered_lines_plugin
 from deckgen.parse.obsidian import obsidian_plugin
 from deckgen.parse.qalines import qa_lines_plugin
 from deckgen.render.highlight import highlight_code
@@ -48,6 +49,7 @@ def make_markdown(*, allow_html: bool = True) -> MarkdownIt:
     md.use(details_plugin)
     md.use(html_headings_plugin)
     md.use(qa_lines_plugin)
+    md.use(numbered_lines_plugin)
     return md
 
 

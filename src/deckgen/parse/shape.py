@@ -94,6 +94,7 @@ _KIND_NAMES: dict[Kind, str] = {
     "bold": "as bold or Q: paragraphs",
     "list": "as list items",
     "details": "in <details> summaries",
+    "numbered": "as numbered lines",
 }
 
 
@@ -281,7 +282,12 @@ def _first_block(tokens: Sequence[Token], start: int, end: int) -> int:
 
 def _asked_reason(asked: Sequence[Asked]) -> str:
     counts = Counter(a.kind for a in asked)
-    words = {"bold": "paragraphs", "list": "list items", "details": "<details> summaries"}
+    words = {
+        "bold": "paragraphs",
+        "list": "list items",
+        "details": "<details> summaries",
+        "numbered": "numbered lines",
+    }
     found = " and ".join(f"{n} {words[kind]}" for kind, n in sorted(counts.items()))
     return f"{found} ask questions"
 
