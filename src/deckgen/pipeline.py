@@ -38,7 +38,7 @@ from deckgen.parse.coverage import Coverage, coverage
 from deckgen.parse.markdown import block_markdown, make_markdown
 from deckgen.parse.shape import Reading, Shape, roles_of
 from deckgen.process import Progress, process_cards
-from deckgen.render.media import ImageRoots
+from deckgen.render.media import ImageRoots, ImageStamp
 from deckgen.source import read_source
 
 if TYPE_CHECKING:
@@ -65,6 +65,9 @@ class Rendered:
     """The block tokens this run parsed (inline content freed), until `run` frees them once
     the card stage is done: what `Built` and `BuiltProject` hold has none."""
     has_images: bool = False
+    images: tuple[ImageStamp, ...] = ()
+    """The image files the cards were made from or looked for, as they were (a cache that
+    keeps this rendering checks them: see `deckgen.render.media.images_unchanged`)."""
     reading: Reading | None = field(default=None, repr=False)
     """What shape detection read off `blocks` before the splitter's edits, freed with them."""
     answers: tuple[str | None, ...] | None = None
@@ -306,6 +309,7 @@ def render_source(
         found=found,
         blocks=loaded.tokens,
         has_images=cards.has_images,
+        images=cards.images,
         reading=loaded.reading,
     )
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
+from pathlib import Path
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core.state_core import StateCore
@@ -30,7 +31,7 @@ from deckgen.model import Card, Diagnostic, MediaFile, NoteFields
 from deckgen.parse.cards import CardTokens
 from deckgen.parse.markdown import passes_after_block
 from deckgen.render.fields import render_fields, render_part
-from deckgen.render.media import find_images, plan_media
+from deckgen.render.media import ImageStamp, find_images, plan_media, stamp_images
 
 PARALLEL_CARDS = 500
 """From this many cards on, a forked child renders half of them. Measured gain: see
@@ -56,6 +57,8 @@ class CardsDone:
     """The images the cards show, packed by content, sorted by name."""
     has_images: bool
     """Some token of the stretch is an image (even one that is not packed)."""
+    images: tuple[ImageStamp, ...] = ()
+    """The image files the cards were made from or looked for, as they were then."""
 
 
 def process_cards(
@@ -87,7 +90,9 @@ def process_cards(
     found: dict[Rule, list[Diagnostic]] = {rule: [] for rule in work.rules}
     fields: list[NoteFields] = []
     files: dict[str, MediaFile] = {}
+    read: set[Path] = set()
     for share in shares:
+        read.update(share.read)
         for rule, diagnostics in zip(work.rules, share.found, strict=True):
             found[rule].extend(diagnostics)
         fields.extend(NoteFields(*item) for item in share.fields)
@@ -97,6 +102,7 @@ def process_cards(
         found=found,
         media=tuple(files[name] for name in sorted(files)),
         has_images=any(share.has_images for share in shares),
+        images=stamp_images(read),
     )
 
 
@@ -121,6 +127,7 @@ class _Share:
     fields: list[tuple[str, str, str]] = field(default_factory=list)
     has_images: bool = False
     files: list[tuple[str, bytes]] = field(default_factory=list)
+    read: list[Path] = field(default_factory=list)
 
 
 class _Worker:
@@ -183,6 +190,7 @@ class _Worker:
                 (tokens.heading, *tokens.answer), self.lint.path, self.lint.image_roots
             )
             share.files.extend((file.name, file.data) for file in media.files)
+            share.read.extend(media.read)
             names, unpacked = media.names, media.unpacked
         allow_html = self.lint.allow_html
         heading = card.part.heading

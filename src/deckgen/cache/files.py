@@ -4,9 +4,9 @@ A project rebuild reads every file but renders only those whose text (or setting
 `ProjectCache.rendered` hands the pipeline a file's previous `Rendered` when the file's text,
 name and settings have the same digest as then, wherever the file now is (a renamed folder
 renders nothing again; a file that shows images is reused only in the folder its images were
-found from). With the cards' answer and note digests kept too, identity and stamping need not
-hash them again; and when the sources, state and package are exactly as the last build left
-them, nothing is written at all.
+found from, and while those images are as they were). With the cards' answer and note digests
+kept too, identity and stamping need not hash them again; and when the sources, state, package
+and images are exactly as the last build left them, nothing is written at all.
 
 What comes back is what `render_source` would make, less the block tokens and each rule's own
 findings (only a one-file build's cache reads those); the package and state are byte for byte a
@@ -29,6 +29,7 @@ from deckgen.model import Diagnostic
 from deckgen.options import BuildOptions
 from deckgen.package.rows import SkeletonKey
 from deckgen.pipeline import BuiltProject, Rendered
+from deckgen.render.media import images_unchanged
 from deckgen.select import Selection
 from deckgen.source import read_source
 
@@ -56,6 +57,10 @@ class ProjectEntry:
     parts: int
     diagnostics: tuple[Diagnostic, ...]
     skeletons: tuple[tuple[SkeletonKey, bytes], ...] = ()
+
+
+def _images_unchanged(entry: ProjectEntry) -> bool:
+    return all(images_unchanged(file.rendered.images) for _, file in entry.files)
 
 
 class ProjectCache:
@@ -89,6 +94,7 @@ class ProjectCache:
             self.files.get("state") == _digest(state)
             and self.files.get("package") == _digest(package)
             and entry.sources == sources_digest(project)
+            and _images_unchanged(entry)
         )
         return entry if same else None
 
@@ -102,6 +108,7 @@ class ProjectCache:
             self.files.get("state") == _digest(state)
             and self.files.get("synced") == stamp
             and entry.sources == sources_digest(project)
+            and _images_unchanged(entry)
         )
         return entry if same else None
 
@@ -120,6 +127,8 @@ class ProjectCache:
         found = self.known.get(key)
         if found is None or (found.folder is not None and found.folder != source.parent):
             return None
+        if not images_unchanged(found.rendered.images):
+            return None  # an image it shows (or looked for) was added, changed or removed
         self.reused.add(source)
         before = found.rendered
         return replace(

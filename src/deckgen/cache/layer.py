@@ -4,8 +4,9 @@
 functions a build without it runs (black's cache is the model):
 
 - per source file: a build whose source, state file and package are as the last build left
-  them (by SHA-256) writes nothing (`unchanged`), and the state it wrote is taken from the cache
-  instead of being parsed again (`previous_state`);
+  them (by SHA-256), and the image files its cards showed or looked for as they were (size and
+  time), writes nothing (`unchanged`), and the state it wrote is taken from the cache instead
+  of being parsed again (`previous_state`);
 - per card: after an edit, the pipeline asks `rendered`, which runs the parse and card stages
   on the changed cards only and takes every other card's fields, digests and diagnostics from
   the snapshot (see `deckgen.cache.incremental`);
@@ -45,6 +46,7 @@ from deckgen.options import BuildOptions
 from deckgen.package.rows import SkeletonKey
 from deckgen.parse.markdown import block_markdown, make_markdown
 from deckgen.pipeline import Built, Rendered
+from deckgen.render.media import images_unchanged
 
 
 class BuildCache:
@@ -72,6 +74,7 @@ class BuildCache:
             self.files.get("state") == digest(state)
             and entry.source == digest(text.encode())
             and self.files.get("package") == digest(package)
+            and images_unchanged(entry.images)
         )
         return entry if same else None
 
@@ -85,6 +88,7 @@ class BuildCache:
             self.files.get("state") == digest(state)
             and entry.source == digest(text.encode())
             and self.files.get("synced") == stamp
+            and images_unchanged(entry.images)
         )
         return entry if same else None
 
@@ -178,6 +182,7 @@ class BuildCache:
             cards=cards,
             parts=parts,
             skeletons=tuple(self.skeletons.items()),
+            images=rendered.images,
         )
         written = kept_files(self.files, package=package, state=state, synced=synced)
         save_cache(self.path, self.key, entry, lambda: written)

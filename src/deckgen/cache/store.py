@@ -38,6 +38,7 @@ from deckgen.identity.state import DeckState
 from deckgen.model import Diagnostic
 from deckgen.options import BuildOptions
 from deckgen.package.rows import SkeletonKey
+from deckgen.render.media import ImageStamp
 
 FORMAT = "deckgen-cache/7"
 CACHE_DIR = ".cache"
@@ -221,6 +222,9 @@ class CacheEntry:
     parts: int
     skeletons: tuple[tuple[SkeletonKey, bytes], ...]
     """The empty collections the package was made from (see `deckgen.package.writer`)."""
+    images: tuple[ImageStamp, ...] = ()
+    """The image files the cards were made from or looked for, as they were: an image added,
+    changed or removed since makes the next build a build, though the text is the same."""
 
 
 def kept_files(before: dict[str, str], *, package: str, state: str, synced: str) -> dict[str, str]:

@@ -84,6 +84,34 @@ class Unpacked:
 
     reason: str
     note: str
+    missing: Path | None = None
+    """The file that is not there, when that is why: it may be there by the next build."""
+
+
+ImageStamp = tuple[str, int, int]
+"""A file a deck's images were read from (or looked for): its path, size and modification time
+in nanoseconds, or -1 and -1 when it is not there."""
+
+
+def stamp_images(paths: Iterable[Path]) -> tuple[ImageStamp, ...]:
+    """How the files at `paths` are now, sorted by path: a build whose images were read from
+    files that are still as it found them needs none of them read again."""
+    stamps = []
+    for path in sorted(set(paths)):
+        try:
+            stat = path.stat()
+        except OSError:
+            stamps.append((str(path), -1, -1))
+        else:
+            stamps.append((str(path), stat.st_size, stat.st_mtime_ns))
+    return tuple(stamps)
+
+
+def images_unchanged(stamps: Iterable[ImageStamp]) -> bool:
+    """The files stamped are as they were: none changed, none appeared or went away. A cache
+    that kept what a build made of them checks this (the source's text does not say it)."""
+    stamps = tuple(stamps)
+    return stamp_images(Path(path) for path, _, _ in stamps) == stamps
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +131,8 @@ class MediaPlan:
     """Each packed image's `src` as written → its file name in the package."""
     unpacked: Mapping[str, str]
     """Each local image's `src` that is not packed → the note its card shows instead."""
+    read: tuple[Path, ...] = ()
+    """The files the images were read from, and those looked for and not found."""
 
     @property
     def env(self) -> dict[str, object]:
@@ -218,6 +248,7 @@ def resolve_image(src: str, roots: ImageRoots) -> Path | Unpacked:
             return Unpacked(
                 f"image {relative} not found; the card shows its alt text",
                 f"image not found: {relative}",
+                target,
             )
     except OSError as exc:
         return Unpacked(f"image {relative} cannot be read: {exc.strerror or exc}", not_packed)
@@ -249,13 +280,16 @@ def plan_media(tokens: Iterable[Token], source: Path, roots: ImageRoots | None =
     files: dict[str, MediaFile] = {}
     names: dict[str, str] = {}
     unpacked: dict[str, str] = {}
+    read: list[Path] = []
     for image in find_images(tokens):
         if image.src in names or image.src in unpacked or is_remote(image.src):
             continue
         found = resolve_image(image.src, roots)
         if isinstance(found, Unpacked):
             unpacked[image.src] = found.note
+            read.extend([found.missing] if found.missing is not None else [])
             continue
+        read.append(found)
         try:
             data = found.read_bytes()
         except OSError as exc:
@@ -265,7 +299,7 @@ def plan_media(tokens: Iterable[Token], source: Path, roots: ImageRoots | None =
         name = f"dg-{hashlib.sha256(data).hexdigest()[:16]}{suffix}"
         files[name] = MediaFile(name, data)
         names[image.src] = name
-    return MediaPlan(tuple(files[name] for name in sorted(files)), names, unpacked)
+    return MediaPlan(tuple(files[name] for name in sorted(files)), names, unpacked, tuple(read))
 
 
 def missing_image(alt: str, note: str) -> str:
