@@ -28,10 +28,11 @@ from markdown_it.token import Token
 
 from deckgen.parse.details import CLOSE, OPEN, SUMMARY_OPEN
 from deckgen.parse.details import blocks as details_blocks
+from deckgen.parse.exercises import find_exercises
 from deckgen.parse.numbered import find_numbered
 from deckgen.parse.phrasing import looks_like_question, names_a_reveal
 
-Kind = Literal["bold", "list", "details", "numbered"]
+Kind = Literal["bold", "list", "details", "numbered", "exercise"]
 
 _BOLD = re.compile(r"^\s*(\*\*|__)(?P<text>(?:(?!\1).)+?)\1(?P<tail>[^\w*_:]{0,8})\s*$")
 _ASKS = re.compile(r"\?\s*[^\w\s]{0,4}\s*$")
@@ -91,6 +92,10 @@ def find_asked(
         *(a for a in asking if len(asking) >= 2 or only == "list" if a.opener not in taken),
         *_details(tokens),
         *numbered,
+        *(
+            Asked("exercise", e.opener, e.inline, tokens[e.inline].content, e.question, e.end)
+            for e in find_exercises(tokens)
+        ),
     ]
     if only is not None:
         kinds = {only, "numbered"} if only == "list" else {only}

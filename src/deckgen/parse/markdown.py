@@ -15,6 +15,7 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from deckgen.parse.details import details_plugin
+from deckgen.parse.divs import divs_plugin
 from deckgen.parse.dollars import first_dollar_plugin
 from deckgen.parse.htmlheadings import html_headings_plugin
 from deckgen.parse.leads import lead_plugin
@@ -47,6 +48,7 @@ def make_markdown(*, allow_html: bool = True) -> MarkdownIt:
     md.use(lead_plugin)
     md.use(obsidian_plugin)
     md.use(details_plugin)
+    md.use(divs_plugin)
     md.use(html_headings_plugin)
     md.use(qa_lines_plugin)
     md.use(numbered_lines_plugin)

@@ -95,6 +95,7 @@ _KIND_NAMES: dict[Kind, str] = {
     "list": "as list items",
     "details": "in <details> summaries",
     "numbered": "as numbered lines",
+    "exercise": "as exercises with solutions",
 }
 
 
@@ -197,7 +198,10 @@ def detect_shape(
     title = _title_index(headings)
     levels: frozenset[int] = frozenset()
     if question_level is None:
-        question_level, levels, reason = _question_levels(headings, title, len(asked))
+        # An exercise boxed with its solution is a question however its lesson's headings read.
+        exercises = any(a.kind == "exercise" for a in asked)
+        others = len(asked) if not exercises else len(headings) * 2
+        question_level, levels, reason = _question_levels(headings, title, others)
         if question_level is None and asked:
             question_level, reason = NO_HEADING, _asked_reason(asked)
         elif question_level is None:
@@ -287,6 +291,7 @@ def _asked_reason(asked: Sequence[Asked]) -> str:
         "list": "list items",
         "details": "<details> summaries",
         "numbered": "numbered lines",
+        "exercise": "exercises with solutions",
     }
     found = " and ".join(f"{n} {words[kind]}" for kind, n in sorted(counts.items()))
     return f"{found} ask questions"
