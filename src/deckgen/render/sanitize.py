@@ -154,7 +154,7 @@ _UNSAFE_SCHEME = re.compile(r"\s*(?:javascript|vbscript|data):", re.IGNORECASE)
 def removed_html(html: str) -> list[Removed]:
     """What `sanitize_html` removes from `html`, read tag by tag: a warning for what could run
     code or hides what it holds (scripts, frames, SVG, handlers, `javascript:` links), a note
-    for harmless markup a card does not keep (`<center>`, `style`, `<a name>`)."""
+    for harmless markup a card does not keep that changes how it looks (`<center>`, `style`)."""
     if "<" not in html:
         return []
     from html.parser import HTMLParser  # only documents with raw HTML get here
@@ -188,10 +188,12 @@ def _attribute(
     what = f"`{name}` of `<{tag}>`"
     if name.startswith("on"):
         yield Removed(line, "warning", f"raw HTML {what} is removed: no script runs on a card")
-    elif name not in allowed:
-        yield Removed(line, "info", f"raw HTML {what} is not kept on a card")
-    elif name == "style" and not _ALIGNED.fullmatch(value.strip()):
+    elif name == "style" and not (name in allowed and _ALIGNED.fullmatch(value.strip())):
         yield Removed(line, "info", f"raw HTML {what} is not kept: a card takes no styles")
+    elif name not in allowed:
+        # `<a name="q1">` anchors, `id`, `target`: a card has no use for them, and a document
+        # has one per question; dropping them changes nothing a reader sees, so it goes unsaid.
+        return
     elif (
         name in ("href", "src", "srcset")
         and _UNSAFE_SCHEME.match(value)
