@@ -11,6 +11,7 @@
 - `asked`: questions that are not headings (bold paragraphs, `Q:`/`A:` items, summaries);
 - `numbered`, `numberedlines`: numbered questions whose answers are not indented under them;
 - `divs`, `exercises`: Pandoc's `::: challenge` blocks, and those holding a `::: solution`;
+- `terms`: glossaries, a card per term;
 - `cards`: splitting the token stream into parts and cards, with each card's tokens;
 - `substance`: what an answer says beyond links and placeholders (no card without it);
 - `coverage`: where every line went (a card, the preamble, a part's intro, or no card).

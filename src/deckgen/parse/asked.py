@@ -31,8 +31,9 @@ from deckgen.parse.details import blocks as details_blocks
 from deckgen.parse.exercises import find_exercises
 from deckgen.parse.numbered import find_numbered
 from deckgen.parse.phrasing import looks_like_question, names_a_reveal
+from deckgen.parse.terms import find_definitions
 
-Kind = Literal["bold", "list", "details", "numbered", "exercise"]
+Kind = Literal["bold", "list", "details", "numbered", "exercise", "term"]
 
 _BOLD = re.compile(r"^\s*(\*\*|__)(?P<text>(?:(?!\1).)+?)\1(?P<tail>[^\w*_:]{0,8})\s*$")
 _ASKS = re.compile(r"\?\s*[^\w\s]{0,4}\s*$")
@@ -95,6 +96,10 @@ def find_asked(
         *(
             Asked("exercise", e.opener, e.inline, tokens[e.inline].content, e.question, e.end)
             for e in find_exercises(tokens)
+        ),
+        *(
+            Asked("term", d.opener, d.inline, d.text, d.question, d.end)
+            for d in find_definitions(tokens)
         ),
     ]
     if only is not None:

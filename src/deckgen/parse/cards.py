@@ -119,7 +119,7 @@ def parse_tokens(
         reading = read_questions(tokens, shape.only, shape.pattern)
     walk = _Walk(path, shape, roles_of(reading.headings, shape), reading.asked)
     walk.run(tokens)
-    if shape.part_level is None and walk.raw:
+    if shape.part_level is None and walk.raw and walk.raw[0].part not in walk.parts:
         walk.parts.append(walk.raw[0].part)
     shared = lookalikes([revealed(card.answer) for card in walk.raw])
     hidden = _hidden_answers(walk.raw)

@@ -11,6 +11,7 @@ from markdown_it.renderer import RendererProtocol
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
+from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
@@ -49,6 +50,7 @@ def make_markdown(*, allow_html: bool = True) -> MarkdownIt:
     md.use(obsidian_plugin)
     md.use(details_plugin)
     md.use(divs_plugin)
+    md.use(deflist_plugin)
     md.use(html_headings_plugin)
     md.use(qa_lines_plugin)
     md.use(numbered_lines_plugin)

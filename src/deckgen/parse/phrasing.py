@@ -64,7 +64,9 @@ _EXERCISE_LABEL = re.compile(
 )
 """`Question 3`, `Problem 1`, `Aufgabe 4`: a bare label that numbers a question."""
 _ASIDE = re.compile(
-    r"^\W*(?:table\s+of\s+contents|contents|toc|index|summary|references?|resources|sources|"
+    r"^\W*(?:(?:external|further|useful|other|additional|more|related)\s+"
+    r"(?:references?|resources|links|sources|reading)|"
+    r"table\s+of\s+contents|contents|toc|index|summary|references?|resources|sources|"
     r"links|further\s+reading|reading\s+list|see\s+also|notes|appendix|glossary|cheat\s*sheet|"
     r"quick[-\s]*fire(?:\s+round)?|rapid[-\s]*fire(?:\s+round)?|lightning\s+round|tl;?\s*dr|"
     r"conclusion|acknowledg(?:e)?ments|credits|changelog|license)\W*$",

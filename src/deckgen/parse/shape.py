@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from markdown_it.token import Token
@@ -96,6 +96,7 @@ _KIND_NAMES: dict[Kind, str] = {
     "details": "in <details> summaries",
     "numbered": "as numbered lines",
     "exercise": "as exercises with solutions",
+    "term": "as terms to define",
 }
 
 
@@ -161,7 +162,25 @@ def headings_of(
                 aside=aside,
             )
         )
-    return headings
+    return _asides_inherited(headings)
+
+
+def _asides_inherited(headings: list[Heading]) -> list[Heading]:
+    """A heading below a section named as notes (`### Manuals` under `## External
+    references`) is part of it. (Not below one that is only a table of contents by its
+    body: `## FAQ` above its list of links holds the questions too.)"""
+    stack: list[Heading] = []
+    kept: list[Heading] = []
+    for heading in headings:
+        while stack and stack[-1].level >= heading.level:
+            stack.pop()
+        parent = stack[-1] if stack else None
+        # (A `# Notes` title names the document, not a section of it.)
+        if parent and parent.level > 1 and parent.aside and names_an_aside(parent.text):
+            heading = replace(heading, aside=True, question=False)
+        stack.append(heading)
+        kept.append(heading)
+    return kept
 
 
 def _in_answer_blocks(tokens: Sequence[Token]) -> set[int]:
@@ -292,6 +311,7 @@ def _asked_reason(asked: Sequence[Asked]) -> str:
         "details": "<details> summaries",
         "numbered": "numbered lines",
         "exercise": "exercises with solutions",
+        "term": "terms",
     }
     found = " and ".join(f"{n} {words[kind]}" for kind, n in sorted(counts.items()))
     return f"{found} ask questions"
@@ -434,7 +454,10 @@ def _part_level(
     counts = Counter(
         h.level
         for h in headings
-        if not h.label and not (h.question and h.level in levels) and h.index != title
+        if not h.label
+        and not h.aside
+        and not (h.question and h.level in levels)
+        and h.index != title
     )
     for level in range(question_level - 1, 0, -1):
         if counts[level] > 0:
