@@ -66,6 +66,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
 	$(BIN)/python benchmarks/projects.py
 	$(BIN)/python benchmarks/sync.py
+	$(BIN)/python benchmarks/watch.py
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -138,6 +139,29 @@ def test_watch__vims_save_is_one_rebuild(project: Path, watching: Watching) -> N
     assert "→ build/letters.apkg" in watching.rebuilt()
     assert watching.rebuilds_within(QUIET) == []
     assert any("Saved by vim." in answer for answer in _answers(project / PACKAGE))
+
+
+def test_watch__a_slow_save_through_an_empty_file_is_one_rebuild(
+    project: Path, watching: Watching
+) -> None:
+    """A write in place truncates the file first: seen empty (or gone, for vim's rename) the
+    file would leave the project and its cards the deck, until the rest of the save came."""
+    source = project / "notes" / "b.md"
+    source.write_text("", "utf-8")
+    time.sleep(0.2)  # many times the quiet that ends a batch
+    source.write_text(B.replace("The first number.", "Written slowly."), "utf-8")
+    line = watching.rebuilt()
+    assert _cards(line) == 3 and "→ build/letters.apkg" in line, line
+    assert watching.rebuilds_within(QUIET) == []
+    assert any("Written slowly." in answer for answer in _answers(project / PACKAGE))
+    gone = project / "notes" / "a.md"
+    text = gone.read_text("utf-8")
+    gone.unlink()
+    time.sleep(0.2)
+    gone.write_text(text.replace("The first letter.", "Back again."), "utf-8")
+    line = watching.rebuilt()
+    assert _cards(line) == 3, line
+    assert watching.rebuilds_within(QUIET) == []
 
 
 def test_watch__a_burst_of_saves_is_one_rebuild_of_the_last(

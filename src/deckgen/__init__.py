@@ -13,7 +13,8 @@ goes through it. The packages are named after the stages, from the bottom up:
 - `check`: the rules `deckgen check` and every build run;
 - `process` and `pipeline`: the card stage, and the pipeline itself;
 - `cache`: the speed layer around the pipeline (a rebuild re-runs the stages on what changed);
-- `api`, `merge`, `preview`: the library's entry points; `cli`: the `deckgen` command.
+- `api`, `merge`, `preview`: the library's entry points; `watch`: rebuilding on every save;
+  `cli`: the `deckgen` command.
 
 `docs/architecture.md` says how they fit and how to add a rule, a render feature or a command.
 """

@@ -6,10 +6,13 @@ writes a temporary file and renames it over the old one (after renaming the old 
 backup, with vim); vim first tries a file named `4913`. The watcher waits until no event has
 come for `STEP_MS` (at most `DEBOUNCE_MS` in all) and hands over the batch, so that one save,
 or a burst of them, is one rebuild; events that come while a rebuild runs are kept for the next.
+A batch that names a file gone or empty waits a little longer for the save to finish.
 """
 
 from __future__ import annotations
 
+import stat
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,10 +25,13 @@ from deckgen.forked import unseen_thread
 if TYPE_CHECKING:  # loaded when the watch starts, and only if installed
     from watchfiles._rust_notify import RustNotify
 
-STEP_MS = 30
+STEP_MS = 20
 """Quiet this long ends a batch: an editor's events for one save come within a few ms."""
 DEBOUNCE_MS = 1_000
 """The longest a batch is held while events keep coming."""
+SETTLE_MS = 500
+"""How long a batch waits for a file it names that is gone or empty to come back: vim renames
+the source away before it writes the new one, and a write in place truncates it first."""
 TICK_MS = 500
 """How often the wait wakes up to look at its stop event."""
 
@@ -58,12 +64,36 @@ def batches(
     """Each batch of changed paths that `wanted` keeps, as the watcher groups them; ends when
     `stop` is set. Ctrl-C raises `KeyboardInterrupt`."""
     while stop is None or not stop.is_set():
-        found = notify.watch(DEBOUNCE_MS, STEP_MS, TICK_MS, stop)
-        if found == "signal":
-            raise KeyboardInterrupt
-        if found in ("stop", "timeout") or isinstance(found, str):
-            continue
-        changed = {Path(path) for _, path in found}
-        kept = {path for path in changed if wanted(path)}
+        kept = _wanted(_changes(notify, TICK_MS, stop), wanted)
+        settle = time.monotonic() + SETTLE_MS / 1000
+        # A file the batch names that is gone or empty may be half-way through a save: wait
+        # for it (or until it has stayed so), so as not to build a deck without its cards.
+        while kept and any(map(_unsettled, kept)) and not (stop and stop.is_set()):
+            left = settle - time.monotonic()
+            if left <= 0:
+                break
+            kept |= _wanted(_changes(notify, max(1, int(left * 1000)), stop), wanted)
         if kept:
             yield kept
+
+
+def _changes(notify: RustNotify, timeout_ms: int, stop: Event | None) -> set[Path]:
+    found = notify.watch(DEBOUNCE_MS, STEP_MS, timeout_ms, stop)
+    if found == "signal":
+        raise KeyboardInterrupt
+    if isinstance(found, str):  # "stop" or "timeout"
+        return set()
+    return {Path(path) for _, path in found}
+
+
+def _wanted(changed: set[Path], wanted: Callable[[Path], bool]) -> set[Path]:
+    return {path for path in changed if wanted(path)}
+
+
+def _unsettled(path: Path) -> bool:
+    """Gone, or an empty file."""
+    try:
+        found = path.stat()
+    except OSError:
+        return True
+    return stat.S_ISREG(found.st_mode) and found.st_size == 0

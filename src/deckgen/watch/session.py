@@ -22,6 +22,7 @@ from typing import Generic, Protocol, TypeVar
 from deckgen.cache import warm
 from deckgen.errors import DeckgenError
 from deckgen.watch.events import batches, watching
+from deckgen.watch.memory import tidy
 from deckgen.watch.scope import Scope, Unit
 
 R = TypeVar("R")
@@ -119,3 +120,5 @@ class Watch(Generic[R]):
             made = True
         if made:
             self.listener.rebuilt()
+        if units:
+            tidy()
