@@ -31,7 +31,7 @@ from deckgen.parse.details import blocks as details_blocks
 from deckgen.parse.exercises import find_exercises
 from deckgen.parse.numbered import find_numbered
 from deckgen.parse.phrasing import looks_like_question, names_a_reveal
-from deckgen.parse.terms import find_definitions
+from deckgen.parse.terms import find_definitions, find_pairs, find_rows
 
 Kind = Literal["bold", "list", "details", "numbered", "exercise", "term"]
 
@@ -99,7 +99,7 @@ def find_asked(
         ),
         *(
             Asked("term", d.opener, d.inline, d.text, d.question, d.end)
-            for d in find_definitions(tokens)
+            for d in [*find_definitions(tokens), *find_rows(tokens), *find_pairs(tokens)]
         ),
     ]
     if only is not None:

@@ -121,12 +121,18 @@ def _blocks(
             yield span, "kept"
         elif None not in places[span[0] : span[1]]:
             continue  # every line of it is placed already (a card's): where it goes is moot
-        elif trailer or (token.type.endswith("list_open") and is_contents(_block(tokens, index))):
+        elif trailer or "card" in places[span[0] : span[1]] or _contents(tokens, index):
+            # (A table whose rows are cards: its header and wrappers are kept.)
             yield span, "kept"
         elif under is None:
             yield span, "kept" if first_card is None or line < first_card else "dropped"
         else:
             yield span, "kept" if line < firsts.get(under, 0) else "dropped"
+
+
+def _contents(tokens: Sequence[Token], index: int) -> bool:
+    """The block at `index` is a list of links to the document's headings."""
+    return tokens[index].type.endswith("list_open") and is_contents(_block(tokens, index))
 
 
 def _block(tokens: Sequence[Token], opened: int) -> Sequence[Token]:
