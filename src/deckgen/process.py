@@ -183,6 +183,11 @@ class _Worker:
         return share
 
     def _render(self, card: Card, tokens: CardTokens, has_images: bool, share: _Share) -> None:
+        if tokens.heading.children is None:
+            # A question the splitter wrote itself (`**term**: …` asks `term`): in no stretch.
+            state = StateCore("", self.md, self.env, [tokens.heading])
+            for step in self.passes:
+                step(state)
         names: Mapping[str, str] = {}
         unpacked: Mapping[str, str] = {}
         if has_images:

@@ -31,7 +31,7 @@ from deckgen.parse.details import blocks as details_blocks
 from deckgen.parse.exercises import find_exercises
 from deckgen.parse.numbered import find_numbered
 from deckgen.parse.phrasing import looks_like_question, names_a_reveal
-from deckgen.parse.terms import find_definitions, find_pairs, find_rows
+from deckgen.parse.terms import find_definitions, find_pairs, find_rows, find_term_lines
 
 Kind = Literal["bold", "list", "details", "numbered", "exercise", "term"]
 
@@ -65,6 +65,9 @@ class Asked:
     """An inline token of the answer whose leading `A:` label is to be dropped."""
     labelled: bool = True
     """Marked as a question by its form (`Q:`, a heading, a summary), not only by asking."""
+    rest: str | None = None
+    """Where the question opens a paragraph that goes on with its answer (`**term**: its
+    definition`): the answer's text. The question then has an inline token of its own."""
 
 
 def find_asked(
@@ -98,8 +101,13 @@ def find_asked(
             for e in find_exercises(tokens)
         ),
         *(
-            Asked("term", d.opener, d.inline, d.text, d.question, d.end)
-            for d in [*find_definitions(tokens), *find_rows(tokens), *find_pairs(tokens)]
+            Asked("term", d.opener, d.inline, d.text, d.question, d.end, rest=d.rest)
+            for d in [
+                *find_definitions(tokens),
+                *find_rows(tokens),
+                *find_pairs(tokens),
+                *find_term_lines(tokens),
+            ]
         ),
     ]
     if only is not None:

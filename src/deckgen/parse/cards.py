@@ -252,13 +252,21 @@ class _Walk:
             while self.card.answer and self.card.answer[-1].nesting == 1:
                 self.card.answer.pop()
         inline, opener = tokens[asked.inline], tokens[asked.opener]
-        inline.content = asked.text
+        if asked.rest is not None:
+            # `**term**: definition`: the paragraph keeps the definition, the term is asked
+            # by a token of its own (the card stage parses it: it is in no stretch).
+            inline.content = asked.rest
+            inline = Token("inline", "", 0, content=asked.text, map=inline.map)
+        else:
+            inline.content = asked.text
         if asked.answer_label is not None:
             label = tokens[asked.answer_label]
             label.content = strip_answer_label(label.content)
         line = _line(opener) or _line(inline)
         part = self.part or self._unplaced(line)
         self.card = _OpenCard(inline, part, line, opener, until=asked.end, asked=True)
+        if asked.rest is not None:
+            self.card.answer.append(opener)  # the paragraph the definition goes on in
         self.raw.append(self.card)
         self.skip = set(asked.question)
 

@@ -5,6 +5,8 @@
   terms or more is a glossary, each term a question and its definitions the answer;
 - **tables of two columns**: `| word | meaning |` vocabulary, or `| Question | Answer |`, each
   row a card, where tables are what a section holds (see `find_rows`);
+- **term lines**: `**term**: definition` paragraphs that make up a section (see
+  `find_term_lines`);
 - **a phrase book**: a quote and the paragraph under it (`> Mucho gusto` / `Nice to meet
   you`), where a section holds nothing else (see `find_pairs`);
 - a term written as a Pandoc span with an anchor, `[absolute path]{#absolute-path}`, is asked
@@ -40,6 +42,9 @@ class Term:
     """The term's own tokens and the definition's wrappers: not part of the answer."""
     end: int | None
     """The token its card ends before; None: the next question or heading ends it."""
+    rest: str | None = None
+    """The definition, where term and definition share one paragraph: the paragraph's text
+    becomes it, and the term is a question of its own."""
 
 
 def find_definitions(tokens: Sequence[Token]) -> list[Term]:
@@ -117,6 +122,37 @@ def find_pairs(tokens: Sequence[Token]) -> list[Term]:
     return found
 
 
+def find_term_lines(tokens: Sequence[Token]) -> list[Term]:
+    """`**Gradient descent**: step against the gradient.` paragraphs, where a section holds
+    three or more and nothing else but an opening line, under a heading that does not ask:
+    each term a question, the rest of its paragraph the answer (`Term.rest`)."""
+    by_section: dict[int, list[int]] = {}
+    for i, section in _sections(tokens).items():
+        by_section.setdefault(section, []).append(i)
+    found: list[Term] = []
+    for section, blocks in by_section.items():
+        lines = [
+            (i, match)
+            for i in blocks
+            if tokens[i].type == "paragraph_open"
+            and (match := _TERM_LINE.match(tokens[i + 1].content)) is not None
+        ]
+        others = len(blocks) - len(lines)
+        if len(lines) < _LEAST_TERMS or others > 1 or _asks(tokens, section):
+            continue
+        if others and blocks[0] in {i for i, _ in lines}:
+            continue  # the one other block may open the section, not stand among the terms
+        for i, match in lines:
+            found.append(Term(i, i + 1, match["term"].strip(), (), None, match["rest"].strip()))
+    return found
+
+
+_TERM_LINE = re.compile(
+    r"^(?P<mark>\*\*|__)(?P<term>[^*_\n]{1,80}?)(?::(?P=mark)|(?P=mark)\s*[:\u2013\u2014])"
+    r"\s+(?P<rest>\S.*)$",
+    re.DOTALL,
+)
+"""`**term**: definition`, `**term:** definition`, `__term__ — definition`."""
 _LEAST_PAIRS = 2
 _LEAST_ROWS = 3
 _FRONT_WORDS = 6
