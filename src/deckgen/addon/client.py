@@ -43,11 +43,17 @@ def find_addon(collection: Path) -> Endpoint | None:
 
 
 def answers_for(endpoint: Endpoint, collection: Path) -> bool:
-    """Whether the add-on answers and has this very collection open."""
+    """Whether the add-on answers and has this very collection open; an `AddonError` when an
+    add-on answers but refuses the token."""
     try:
         status, body = _call(endpoint, "GET", "/deckgen/status", None, STATUS_TIMEOUT)
     except (OSError, http.client.HTTPException, ValueError):
         return False
+    if status == 401:
+        # A running Anki's add-on, which may well have this collection open: the file must
+        # not be written behind its back, and Anki's lock on the file cannot tell (Anki lets
+        # go of it for good once it has made a backup, its own every half hour or the sync's).
+        raise AddonError(_refusal(status, body))
     open_now = body.get("collection")
     return status == 200 and open_now is not None and _same(Path(open_now), collection)
 
