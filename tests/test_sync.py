@@ -302,6 +302,8 @@ def test_sync__changed_notetype_fields_are_refused_without_allow_full_sync(
     assert report.applied.notetype == "updated"
     names = lambda col: [f["name"] for f in notetype(col, NOTETYPE_ID)["flds"]]
     assert _with(profile, names) == list(FIELDS)
+    browser = lambda col: [(t["bqfmt"], t["bafmt"]) for t in notetype(col, NOTETYPE_ID)["tmpls"]]
+    assert _with(profile, browser) == [("", "")]  # as the package has it
 
 
 def test_sync__dry_run_writes_nothing(seed_copy: Path, profile: Path) -> None:
@@ -393,3 +395,48 @@ def test_sync__without_ankis_library_says_how_to_install_it(seed_copy: Path, pro
     assert "pip install 'deckgen[sync]'" in done.stderr and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
     assert _digest(profile) == before and not state_path(seed_copy).exists()
+
+
+HOLD = """
+import sys
+from anki.collection import Collection
+col = Collection(sys.argv[1])
+col.create_backup(backup_folder=sys.argv[2], force=True, wait_for_completion=True)
+print("ready", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_sync__a_collection_anki_holds_without_its_lock_is_refused(
+    seed_copy: Path, profile: Path
+) -> None:
+    import subprocess
+    import sys
+
+    # Anki lets go of its lock once it has made a backup, and keeps writing the file.
+    (profile.parent / "backups").mkdir()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            HOLD,
+            str(profile),
+            str(profile.parent / "backups"),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        before = _digest(profile)
+        result = CliRunner().invoke(
+            cli, ["sync", str(seed_copy), "--collection", str(profile), "--via", "file"]
+        )
+        assert result.exit_code == 1, result.output
+        assert "open in Anki" in result.output
+        assert _digest(profile) == before
+    finally:
+        holder.communicate("")
+    # Closed: the same sync goes through.
+    assert len(_sync(seed_copy, profile).plan.add) == 162

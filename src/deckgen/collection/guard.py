@@ -14,6 +14,7 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from deckgen.collection.holders import open_elsewhere
 from deckgen.errors import DeckgenError
 
 if TYPE_CHECKING:
@@ -22,6 +23,10 @@ if TYPE_CHECKING:
 SCHEMA = 18
 """The collection schema of Anki 2.1.50 and later, which the `anki` library writes."""
 INSTALL = "pip install 'deckgen[sync]'"
+OPEN_IN_ANKI = (
+    "open in Anki: close Anki (or switch to another profile) and run again, sync through "
+    "deckgen's add-on (`deckgen addon install`), or build the package and import it"
+)
 
 
 class CollectionError(DeckgenError):
@@ -125,6 +130,8 @@ def check_schema(path: Path) -> None:
 def opened(path: Path) -> Iterator[Collection]:
     """The collection at `path`, opened by Anki's library once it is safe, and closed after."""
     check_schema(path)
+    if open_elsewhere(path):
+        raise CollectionError(path, OPEN_IN_ANKI)
     try:
         from anki.collection import Collection
         from anki.errors import DBError
@@ -136,11 +143,7 @@ def opened(path: Path) -> Iterator[Collection]:
         col = Collection(str(path))
     except DBError as exc:
         if "already open" in str(exc):
-            raise CollectionError(
-                path,
-                "open in Anki: close Anki (or switch to another profile) and run again, or "
-                "build the package and import it",
-            ) from None
+            raise CollectionError(path, OPEN_IN_ANKI) from None
         raise CollectionError(path, f"cannot open: {exc}") from None
     try:
         yield col

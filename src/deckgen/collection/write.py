@@ -333,6 +333,13 @@ def _update_notetype(col: Collection, css: str) -> None:
     templates = current["tmpls"]
     templates[0]["qfmt"], templates[0]["afmt"] = FRONT, BACK
     col.models.update_dict(current)
+    if tuple(names) != FIELDS:
+        # Removing a field makes Anki write a Browser template of its own; deckgen's package
+        # has none (the Browser shows the card's front).
+        changed = col.models.get(NOTETYPE_ID)  # type: ignore[arg-type]
+        assert changed is not None
+        changed["tmpls"][0]["bqfmt"] = changed["tmpls"][0]["bafmt"] = ""
+        col.models.update_dict(changed)
 
 
 def media_plan(
