@@ -212,3 +212,17 @@ def test_detection__plain_numbered_questions_with_nested_answers_are_cards(tmp_p
         "What is underfitting?",
     ]
     assert [f.answer for f in built.rendered.fields] == ["Memorizing noise.", "Too simple a model."]
+
+
+def test_detection__list_counts_the_questions_that_are_no_cards(tmp_path: Path) -> None:
+    text = (
+        "# FAQ\n\n## What is it?\n\nA tool.\n\n## Who wrote it?\n\nTODO\n\n"
+        "## How does it compare?\n\nSee the [comparison page](https://example.org/compare).\n"
+    )
+    listed = CliRunner().invoke(cli, ["list", str(_write(tmp_path, "f.md", text))])
+    assert listed.exit_code == 0, listed.output
+    lines = listed.output.splitlines()
+    assert lines[0].endswith("1 cards (no parts, questions at ##): 3 headings at ## ask questions")
+    assert (
+        lines[2] == "  no cards: 1 unanswered, 1 answered only by links (deckgen check lists them)"
+    )

@@ -11,6 +11,7 @@ from deckgen.deck import project_placement, tag_prefix
 from deckgen.errors import SourceError
 from deckgen.model import Document
 from deckgen.options import BuildOptions
+from deckgen.parse.cards import skipped
 from deckgen.pipeline import Outline
 from deckgen.select import topic_parts
 
@@ -26,12 +27,19 @@ class Entry:
 
 def header(path: Path, read: Outline) -> list[str]:
     """`source/x.md: 162 cards (parts at ##, questions at ###): why`, then where its lines
-    went."""
+    went, and how many questions are no cards (unanswered, or answered only by a link)."""
     shape = read.shape
-    return [
+    lines = [
         f"{path}: {len(read.document.cards)} cards ({shape.describe()}): {shape.reason}",
         f"  {read.coverage.describe()}",
     ]
+    unanswered, links = skipped(read.document.diagnostics)
+    if unanswered or links:
+        lines.append(
+            f"  no cards: {unanswered} unanswered, {links} answered only by links"
+            " (deckgen check lists them)"
+        )
+    return lines
 
 
 def part_entries(document: Document, options: BuildOptions) -> tuple[Entry, ...]:

@@ -322,7 +322,7 @@ def _cards(
     for open_card, anchor in zip(raw, anchors, strict=True):
         skipped = _unanswered(open_card.answer, placeholders)
         if skipped is None and hiding and not hidden.get(id(open_card), True):
-            skipped = "question has no answer in <details>, where the others have theirs; skipped"
+            skipped = f"{NO_ANSWER} in <details>, where the others have theirs; skipped"
         if skipped is not None:
             diagnostics.append(Diagnostic(path, open_card.line, "warning", skipped))
             continue
@@ -340,11 +340,22 @@ def _cards(
     return cards, slices
 
 
+NO_ANSWER = "question has no answer"
+PLACEHOLDER = "unanswered: the answer is only"
+LINKS_ONLY = "the answer is only a link to elsewhere"
+"""How the warnings about a question that is no card begin (see `skipped`)."""
 HIDDEN = "questions hide their answer in <details>"
 """What the finding about a document of `<details>` answers says."""
 _HIDING = 0.8
 """The share of heading questions with a `<details>` answer from which one without has none."""
 _HIDING_LEAST = 5
+
+
+def skipped(diagnostics: Sequence[Diagnostic]) -> tuple[int, int]:
+    """(unanswered, answered only by links): the questions the splitter made no card of."""
+    unanswered = sum(1 for d in diagnostics if d.message.startswith((NO_ANSWER, PLACEHOLDER)))
+    links = sum(1 for d in diagnostics if d.message.startswith(LINKS_ONLY))
+    return unanswered, links
 
 
 def _hidden_answers(raw: Sequence[_OpenCard]) -> dict[int, bool]:
@@ -384,12 +395,12 @@ def _unanswered(answer: Sequence[Token], placeholders: frozenset[str]) -> str | 
     """Why a question with this answer is no card, or None when it is one."""
     answer = revealed(answer)
     if not answer:
-        return "question has no answer; skipped"
+        return f"{NO_ANSWER}; skipped"
     shown = placeholder(answer, placeholders)
     if shown is not None:
-        return f"unanswered: the answer is only {shown!r}; skipped"
+        return f"{PLACEHOLDER} {shown!r}; skipped"
     if links_only(answer):
-        return "the answer is only a link to elsewhere; skipped (write the answer to make a card)"
+        return f"{LINKS_ONLY}; skipped (write the answer to make a card)"
     return None
 
 
