@@ -290,10 +290,21 @@ def test_watch__ctrl_c_mid_rebuild_exits_130_and_leaves_no_temporary_file(
         assert not any(re.match(r"^\d\d:\d\d:\d\d ", line) for line in process.out.queue)
     finally:
         process.stop()
-    left = [p for p in project.rglob("*") if p.name.endswith((".tmp", ".lock"))]
-    assert left == []
+    assert [p for p in project.rglob("*") if p.name.endswith(".tmp")] == []
     assert _digest(project / PACKAGE) == package
     assert len(package_notes(project / PACKAGE)) == 3
+    # The deck's lock went with the process (a lock file left by an interrupt is taken over):
+    # the next build neither waits nor fails.
+    done = subprocess.run(
+        [sys.executable, "-m", "deckgen", "build", "-q"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert len(package_notes(project / PACKAGE)) == 3 + 162 * 8
 
 
 def test_watch__without_watchfiles_says_how_to_install_it(tmp_path: Path) -> None:
@@ -363,3 +374,16 @@ def test_watch__sync_writes_every_save_into_the_collection(tmp_path: Path) -> No
     assert len(found) == 2
     assert any("Synced on save." in answer for answer in found)
     assert not any("never closed" in answer for answer in found)
+
+
+def test_watch__quiet_prints_errors_and_the_preview_address_only(project: Path) -> None:
+    process = Watching(project, "-q", "--preview")
+    try:
+        assert re.match(r"^preview → http://127\.0\.0\.1:\d+/$", process.line(r"preview"))
+        source = project / "notes" / "a.md"
+        source.write_text(A.replace("The first letter.", "```\nnever closed"), "utf-8")
+        process.error(r"^notes/a\.md:7: error: code fence never closed")
+        assert process.rebuilds_within(QUIET) == []
+    finally:
+        process.stop()
+    assert process.seen == [line for line in process.seen if line.startswith("preview → ")]

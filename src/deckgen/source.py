@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
+from typing import BinaryIO
 
 from deckgen.errors import SourceError
 
@@ -25,7 +27,7 @@ def read_source(path: Path) -> str:
     try:
         with path.open("rb") as handle:
             # One byte past the limit tells "too big" apart without reading the rest.
-            data = handle.read(MAX_SOURCE_BYTES + 1)
+            data = _read_at_most(handle, MAX_SOURCE_BYTES + 1)
     except FileNotFoundError:
         raise SourceError(path, None, "no such file") from None
     except IsADirectoryError:
@@ -64,3 +66,18 @@ def read_source(path: Path) -> str:
             f"control character U+{ord(control[0]):04X} at column {column}; expected plain text",
         )
     return text
+
+
+def _read_at_most(handle: BinaryIO, limit: int) -> bytes:
+    """Up to `limit` bytes of `handle`.
+
+    A read makes a buffer of the size it asks for, whatever it gets: asking for the limit (20 MB)
+    costs a large allocation per file, which a project of hundreds of small files pays on every
+    build. So the size the file has now, and a byte more to see whether it grew; only then (or
+    for a pipe or a device, which have no size) the rest, up to the limit.
+    """
+    first = min(os.fstat(handle.fileno()).st_size + 1, limit)
+    data = handle.read(first)
+    if len(data) < first or first == limit:
+        return data
+    return data + handle.read(limit - first)

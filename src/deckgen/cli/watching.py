@@ -20,6 +20,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
 
+import click
+
 from deckgen.api import build, build_project, project_output
 from deckgen.cli import say
 from deckgen.cli.errors import INTERRUPTED, echo_error
@@ -73,7 +75,8 @@ def run_watch(request: Request) -> None:
     server = PreviewServer(pages).start() if pages is not None else None
     try:
         if server is not None:
-            say.result(f"preview → {server.url}")
+            # Printed even with -q: without it the page cannot be found.
+            click.echo(f"preview → {server.url}")
         if request.sync is not None:
             make_sync = _syncer(request, request.sync)
             Watch(find, make_sync, SyncLines(pages, server), lock).run()
