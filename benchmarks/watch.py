@@ -82,7 +82,9 @@ class Watch:
         raise SystemExit("the watch printed no rebuild line")
 
     def rss_mb(self) -> tuple[float, float]:
-        """Resident memory now and at its peak, in MB."""
+        """Resident memory between rebuilds and at its peak so far, in MB: read once the watch
+        has had the moment it takes after a rebuild to hand memory back."""
+        time.sleep(0.5)
         status = Path(f"/proc/{self.process.pid}/status").read_text(encoding="utf-8")
         now = int(status.split("VmRSS:")[1].split()[0]) / 1024
         peak = int(status.split("VmHWM:")[1].split()[0]) / 1024

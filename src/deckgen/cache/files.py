@@ -131,6 +131,9 @@ class ProjectCache:
             return None  # an image it shows (or looked for) was added, changed or removed
         self.reused.add(source)
         before = found.rendered
+        options = replace(before.options, config=options.config, force=options.force)
+        if found.path == source:  # not moved: its paths are right (the common case, quicker)
+            return replace(before, options=options)
         return replace(
             before,
             document=replace(
@@ -138,7 +141,7 @@ class ProjectCache:
                 path=source,
                 diagnostics=_moved(before.document.diagnostics, found.path, source),
             ),
-            options=replace(before.options, config=options.config, force=options.force),
+            options=options,
             diagnostics=_moved(before.diagnostics, found.path, source),
         )
 
