@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -440,3 +441,21 @@ def test_sync__a_collection_anki_holds_without_its_lock_is_refused(
         holder.communicate("")
     # Closed: the same sync goes through.
     assert len(_sync(seed_copy, profile).plan.add) == 162
+
+
+def test_sync__a_recent_backup_stands_for_a_new_one_when_not_fresh(
+    seed_copy: Path, profile: Path
+) -> None:
+    first = _sync(seed_copy, profile).applied.backup
+    assert first is not None
+    _edit_first_answer(seed_copy, "One save in a watch.")
+    again = _sync(seed_copy, profile, fresh_backup=False)
+    assert again.plan.update and again.applied.backup == first
+    assert sorted(first.parent.glob("backup-*.colpkg")) == [first]
+    # Older than the collection's backup interval (Anki's 30 minutes): a new one.
+    old = time.time() - 31 * 60
+    os.utime(first, (old, old))
+    _edit_first_answer(seed_copy, "A save half an hour later.")
+    later = _sync(seed_copy, profile, fresh_backup=False).applied.backup
+    # (Anki names a backup by its second: within this test's second, the same name again.)
+    assert later is not None and later.stat().st_mtime > old + 60

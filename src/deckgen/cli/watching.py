@@ -78,7 +78,9 @@ def run_watch(request: Request) -> None:
             # Printed even with -q: without it the page cannot be found.
             click.echo(f"preview → {server.url}")
         if request.sync is not None:
-            make_sync = _syncer(request, request.sync)
+            # A sync per save: a backup per save would fill Anki's backups folder, so one no
+            # older than the collection's own backup interval will do, as Anki keeps them.
+            make_sync = _syncer(request, replace(request.sync, fresh_backup=False))
             Watch(find, make_sync, SyncLines(pages, server), lock).run()
         else:
             make = _builder(request)

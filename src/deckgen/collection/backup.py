@@ -11,6 +11,7 @@ rules at its next backup).
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,10 +24,16 @@ def backup_folder(collection: Path) -> Path:
     return collection.parent / "backups"
 
 
-def make_backup(col: Collection, collection: Path) -> Path | None:
+def make_backup(col: Collection, collection: Path, *, fresh: bool = True) -> Path | None:
     """Make the backup and return it: the newest in the folder (Anki makes none when the
-    collection has not changed since its last one, which then stands for it)."""
+    collection has not changed since its last one, which then stands for it). Not `fresh`: a
+    backup younger than the collection's own backup interval stands for a new one."""
     folder = backup_folder(collection)
+    if not fresh:
+        recent = _newest(folder)
+        interval = col.get_preferences().backups.minimum_interval_mins * 60
+        if recent is not None and time.time() - recent.stat().st_mtime < interval:
+            return recent
     # One per collection: the collection is open here, so no other sync of it is making one,
     # and what is in it was left by a sync killed while Anki wrote.
     making = folder / f".deckgen-{collection.name}.partial"
@@ -38,5 +45,9 @@ def make_backup(col: Collection, collection: Path) -> Path | None:
             made.replace(folder / made.name)
     finally:
         shutil.rmtree(making, ignore_errors=True)
+    return _newest(folder)
+
+
+def _newest(folder: Path) -> Path | None:
     backups = sorted(folder.glob("backup-*.colpkg"), key=lambda p: (p.stat().st_mtime, p.name))
     return backups[-1] if backups else None

@@ -55,6 +55,10 @@ class SyncSettings:
     allow_full_sync: bool = False
     """Change the notetype's fields, which makes Anki's next sync a one-way full sync."""
     theme: str = "default"
+    fresh_backup: bool = True
+    """A backup before every sync that changes something; False (`deckgen watch`, a sync per
+    save): one no older than the collection's own backup interval (Anki's, 30 minutes by
+    default) will do, as Anki desktop itself keeps them."""
     via: str = "auto"
     """`file` (the collection file, Anki closed), `addon` (Anki's add-on, Anki running), or
     `auto`: the add-on when it answers with this collection open, else the file."""
@@ -104,7 +108,7 @@ def sync_open(
     # import, and are then synced like any others.
     from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
-    backup = make_backup(col, path)
+    backup = make_backup(col, path, fresh=settings.fresh_backup)
     media, _ = media_plan(col, deck.media)  # the import brings them
     taken = set(_db(col).list("select guid from notes"))
     fresh = replace(deck, notes=tuple(n for n in deck.notes if n.id not in taken))
@@ -155,7 +159,7 @@ def apply_deck(
     changes = plan.changes or bool(media_added) or notetype == "updated"
     if settings.dry_run or not changes:
         return Applied(path, plan, notetype, media_added, media_kept, dry_run=settings.dry_run)
-    backup = None if backed_up else make_backup(col, path)
+    backup = None if backed_up else make_backup(col, path, fresh=settings.fresh_backup)
     for item in deck.media:
         if item.name in media_added:
             col.media.write_data(item.name, item.data)
