@@ -61,12 +61,14 @@ lint: $(STAMP)
 
 # Bytecode first, as a wheel install has it: an editable install run with
 # PYTHONDONTWRITEBYTECODE set would otherwise compile every module on every run.
-bench: $(STAMP)
+# The last row runs the Anki desktop headless, as the desktop tests do (hence `browser`).
+bench: $(STAMP) browser
 	$(BIN)/python -m compileall -q src
 	$(BIN)/python benchmarks/bench.py
 	$(BIN)/python benchmarks/projects.py
 	$(BIN)/python benchmarks/sync.py
 	$(BIN)/python benchmarks/watch.py
+	$(BIN)/python benchmarks/watch_anki.py
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -29,6 +29,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -52,9 +53,9 @@ REBUILT = re.compile(r"^\d\d:\d\d:\d\d (.*)$")
 class Watch:
     """A `deckgen watch` process in `folder`, its standard output read line by line."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, options: Sequence[str] = ()) -> None:
         self.process = subprocess.Popen(
-            [DECKGEN, "watch"],
+            [DECKGEN, "watch", *options],
             cwd=folder,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
