@@ -601,6 +601,7 @@ def write_report(rows: list[Row], notes: list[str]) -> None:
         template.format(
             table="\n".join(table),
             machine=machine(),
+            load=", ".join(f"{value:.1f}" for value in os.getloadavg()),
             when=when,
             repeats=REPEATS,
             notes="".join(f"\n{note}\n" for note in notes),
