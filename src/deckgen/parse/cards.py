@@ -19,13 +19,14 @@ from deckgen.parse.shape import Reading, Role, Shape, read_questions, roles_of
 from deckgen.parse.substance import (
     REPEATED,
     SHARED,
+    SHORT_WORDS,
     links_only,
     lookalikes,
     normal,
     placeholder,
     repeated,
     revealed,
-    substance,
+    short_substance,
 )
 from deckgen.slug import unique_anchors
 
@@ -376,8 +377,9 @@ def _shared_answers(raw: Sequence[_OpenCard], shared: Counter[str], path: Path) 
     document, since editing one of them changes what the others are)."""
     firsts: dict[str, int] = {}
     for card in raw:
-        text = normal(substance(revealed(card.answer)))
-        if shared.get(text, 0) >= 2:
+        # Only short texts are counted as shared (`lookalikes`): a longer one need not be read.
+        text = normal(short_substance(revealed(card.answer), SHORT_WORDS) or "")
+        if text and shared.get(text, 0) >= 2:
             firsts.setdefault(text, card.line)
     return [
         Diagnostic(

@@ -87,7 +87,8 @@ _LABEL_WORDS = 8
 """Words of a label that introduces links: `Here are a few of my favorites:`."""
 REPEATED = 3
 """Questions that share one short text before it reads as the author's placeholder."""
-_REPEATED_WORDS = 8
+SHORT_WORDS = 8
+"""The most words a placeholder or a text repeated as one has (`Here are a few to read:`)."""
 
 
 def revealed(answer: Sequence[Token]) -> Sequence[Token]:
@@ -109,21 +110,39 @@ def substance(answer: Sequence[Token]) -> str:
     """The answer's text without the parts that only point elsewhere, one space between
     blocks (Markdown source); any block that is not text, a list or a wrapper (code, a table,
     an image) stands as its type."""
+    text = short_substance(answer, None)
+    assert text is not None
+    return text
+
+
+def short_substance(answer: Sequence[Token], words: int | None) -> str | None:
+    """`substance`, or None as soon as it is longer than `words` words: every question asks
+    whether its answer is a short placeholder or nothing, and most answers are neither, long
+    before their end."""
     kept: list[str] = []
+    count = 0
     items = 0
     for token in answer:
-        if token.type == "list_item_open":
-            items += 1
-        elif token.type == "list_item_close":
-            items -= 1
-        elif token.type == "inline":
-            if not _points_elsewhere(token.content, item=items > 0):
-                kept.append(token.content)
-        elif token.type == "html_block":
-            kept.append(token.content)
-        elif token.type not in _LINKISH_BLOCKS and token.nesting != -1:
-            kept.append(token.content or token.type)
+        items += {"list_item_open": 1, "list_item_close": -1}.get(token.type, 0)
+        piece = _kept(token, item=items > 0)
+        if piece is not None:
+            kept.append(piece)
+            if words is not None:
+                count += len(_WORD.findall(piece))
+                if count > words:
+                    return None
     return " ".join(" ".join(kept).split())
+
+
+def _kept(token: Token, *, item: bool) -> str | None:
+    """What a token gives an answer's substance (None: nothing)."""
+    if token.type == "inline":
+        return None if _points_elsewhere(token.content, item=item) else token.content
+    if token.type == "html_block":
+        return token.content
+    if token.type not in _LINKISH_BLOCKS and token.nesting != -1:
+        return token.content or token.type
+    return None
 
 
 def links_only(answer: Sequence[Token]) -> bool:
@@ -131,7 +150,7 @@ def links_only(answer: Sequence[Token]) -> bool:
     if any(t.type not in _LINKISH_BLOCKS for t in answer):
         return False
     inline = [t.content for t in answer if t.type == "inline"]
-    return any(_LINK.search(text) for text in inline) and not substance(answer)
+    return any(_LINK.search(text) for text in inline) and short_substance(answer, 0) == ""
 
 
 def placeholder(answer: Sequence[Token], repeated: frozenset[str] = frozenset()) -> str | None:
@@ -139,7 +158,10 @@ def placeholder(answer: Sequence[Token], repeated: frozenset[str] = frozenset())
     in `repeated`), links pointing elsewhere aside; else None."""
     if any(t.type not in _LINKISH_BLOCKS for t in answer):
         return None
-    text = substance(answer)
+    # Longer than any placeholder or repeated text (`SHORT_WORDS`): an answer.
+    text = short_substance(answer, SHORT_WORDS)
+    if text is None:
+        return None
     if not text and any(_LINK.search(t.content) for t in answer if t.type == "inline"):
         return None  # only links: `links_only` says so
     bare = re.sub(r"[*_`~]", "", text).strip()
@@ -160,7 +182,7 @@ def lookalikes(answers: Sequence[Sequence[Token]]) -> Counter[str]:
         text
         for answer in answers
         if all(t.type in _LINKISH_BLOCKS for t in answer)
-        and (text := normal(substance(answer)))
+        and (text := normal(short_substance(answer, SHORT_WORDS) or ""))
         and _could_be_placeholder(text)
     )
 
@@ -175,7 +197,7 @@ def _could_be_placeholder(text: str) -> bool:
     `True` or `Correct answer: D`."""
     words = _WORD.findall(text)
     return (
-        2 <= len(words) <= _REPEATED_WORDS
+        2 <= len(words) <= SHORT_WORDS
         and all(len(word) > 1 and not word.isdigit() for word in words)
         and not any(c in text for c in "$`")
     )
@@ -190,6 +212,11 @@ def _points_elsewhere(text: str, *, item: bool) -> bool:
     """A link and a few words (`See the [comparison page](…).`), a list item that opens with a
     link (`[Olah's LSTM post](…), the clearest`), or a short label ending in a colon (`Useful
     resources:`)."""
+    if "<" not in text and "](" not in text and "http" not in text:
+        # No tag and no link (the common case, checked cheaply): a label, or not.
+        if not text.rstrip(" *_").endswith(":"):
+            return False
+        return 0 < len(_WORD.findall(text)) <= _LABEL_WORDS
     rest = _LINK.sub(" ", _TAG.sub(" ", text))
     words = [word.lower() for word in _WORD.findall(rest)]
     if _LINK.search(text):
