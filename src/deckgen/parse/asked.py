@@ -31,7 +31,13 @@ from deckgen.parse.details import blocks as details_blocks
 from deckgen.parse.exercises import find_exercises
 from deckgen.parse.numbered import find_numbered
 from deckgen.parse.phrasing import looks_like_question, names_a_reveal
-from deckgen.parse.terms import find_definitions, find_pairs, find_rows, find_term_lines
+from deckgen.parse.terms import (
+    Term,
+    find_definitions,
+    find_pairs,
+    find_rows,
+    find_term_lines,
+)
 
 Kind = Literal["bold", "list", "details", "numbered", "exercise", "term"]
 
@@ -79,6 +85,8 @@ def find_asked(
     says; `pattern` keeps the questions whose text it finds."""
     if only == "heading":
         return []
+    # Each kind below reads the whole document: the kinds whose blocks it lacks are skipped.
+    types = {token.type for token in tokens}
     bold = _bold(tokens, any_text=only == "bold")
     items = _list_items(tokens)
     labelled = [a for a in items if a.labelled]
@@ -94,7 +102,7 @@ def find_asked(
         *(a for a in bold if len(bold) >= 2 or only == "bold" if a.opener not in taken),
         *(a for a in labelled if a.opener not in taken),
         *(a for a in asking if len(asking) >= 2 or only == "list" if a.opener not in taken),
-        *_details(tokens),
+        *(_details(tokens) if OPEN in types else ()),
         *numbered,
         *(
             Asked("exercise", e.opener, e.inline, tokens[e.inline].content, e.question, e.end)
@@ -102,12 +110,7 @@ def find_asked(
         ),
         *(
             Asked("term", d.opener, d.inline, d.text, d.question, d.end, rest=d.rest)
-            for d in [
-                *find_definitions(tokens),
-                *find_rows(tokens),
-                *find_pairs(tokens),
-                *find_term_lines(tokens),
-            ]
+            for d in _terms(tokens, types)
         ),
     ]
     if only is not None:
@@ -117,6 +120,21 @@ def find_asked(
         search = re.compile(pattern, re.IGNORECASE).search
         found = [asked for asked in found if search(asked.text)]
     return sorted(found, key=lambda asked: asked.opener)
+
+
+def _terms(tokens: Sequence[Token], types: set[str]) -> list[Term]:
+    """Glossaries, vocabulary and Q&A tables, phrase books and `**term**:` lines, each looked
+    for only where the document has the blocks it is made of."""
+    found: list[Term] = []
+    if "dl_open" in types:
+        found += find_definitions(tokens)
+    if "table_open" in types:
+        found += find_rows(tokens)
+    if "blockquote_open" in types:
+        found += find_pairs(tokens)
+    if any(t.type == "inline" and t.content[:2] in ("**", "__") for t in tokens):
+        found += find_term_lines(tokens)
+    return found
 
 
 def _bold(tokens: Sequence[Token], *, any_text: bool = False) -> list[Asked]:
