@@ -591,8 +591,10 @@ def test_sync_safety__a_sync_killed_at_any_moment_leaves_the_notes_before_or_aft
         duration = statistics.median(durations[-3:])
         delays = [duration * REACH * (n + noise.random()) / SLICES for n in range(SLICES)]
         while kills.landed < (round_ + 1) * SLICES:
-            assert kills.ran_out <= KILLS, f"most runs ended before their kill: {kills}"
-            delay = delays.pop(0) if delays else noise.uniform(0, duration)
+            # A loaded machine times a sync slower than it then runs: runs that end before
+            # their kill are retried, earlier (bounded, so a sync that never lands stops).
+            assert kills.ran_out <= 3 * KILLS, f"most runs ended before their kill: {kills}"
+            delay = delays.pop(0) if delays else noise.uniform(0, duration / 2)
             where = f"killed {delay:.3f} s into a {duration:.3f} s sync"
             runs.kill(_sleep(delay), where, kills)
     # The few milliseconds of the writing itself, which kills spread over the run seldom hit.
