@@ -305,8 +305,9 @@ def sync(
     config_path: Path | None,
     theme: str | None,
 ) -> None:
-    """Sync SOURCES straight into an Anki collection (Anki closed), keeping every review, tag
-    and edit made in Anki.
+    """Sync SOURCES straight into an Anki collection, keeping every review, tag and edit made
+    in Anki: the collection file with Anki closed, or through deckgen's add-on in a running
+    Anki.
 
     Takes what `build` takes and runs the same pipeline; instead of a package, the deck is
     applied to the collection: new questions added, changed ones updated (your own tags kept),
