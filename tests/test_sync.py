@@ -31,6 +31,13 @@ T = TypeVar("T")
 TICK = iter(range(1_800_000_000, 1_900_000_000, 100))
 
 
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sync keeps its cache and lock under `build/` of the current folder, as `build` does:
+    never the repository's."""
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.fixture
 def profile(tmp_path: Path) -> Path:
     """An empty collection in a profile folder, closed, as Anki leaves it."""
@@ -354,9 +361,11 @@ def test_sync__nothing_new_is_known_without_opening_the_collection(
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("opened the collection")
 
+    original = getattr(deckgen.sync, "sync_collection")  # noqa: B009 (not exported)
     monkeypatch.setattr(deckgen.sync, "sync_collection", refuse)
     assert _sync(seed_copy, profile).plan.unchanged == 162
-    monkeypatch.undo()
+    # Put back by hand: `undo` would take the fixture's change of folder back too.
+    monkeypatch.setattr(deckgen.sync, "sync_collection", original)
 
     # Any change in Anki: the collection is read again, and an edit there is reported.
     guid = _first_id(seed_copy)
