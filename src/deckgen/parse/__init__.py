@@ -15,4 +15,5 @@
 - `cards`: splitting the token stream into parts and cards, with each card's tokens;
 - `substance`: what an answer says beyond links and placeholders (no card without it);
 - `coverage`: where every line went (a card, the preamble, a part's intro, or no card).
+- `nesting`: where a block token's pair closes.
 """

@@ -29,6 +29,7 @@ from markdown_it.token import Token
 from deckgen.parse.details import CLOSE, OPEN, SUMMARY_OPEN
 from deckgen.parse.details import blocks as details_blocks
 from deckgen.parse.exercises import find_exercises
+from deckgen.parse.nesting import closing
 from deckgen.parse.numbered import find_numbered
 from deckgen.parse.phrasing import looks_like_question, names_a_reveal
 from deckgen.parse.terms import (
@@ -173,11 +174,14 @@ def _list_items(tokens: Sequence[Token]) -> list[Asked]:
             continue
         first, content = tokens[i + 1], tokens[i + 2].content
         if first.type == "heading_open":
-            if looks_like_question(content) and (close := _closing(tokens, i)) > i + 4:
+            if (
+                looks_like_question(content)
+                and (close := closing(tokens, i, past_end=True)) > i + 4
+            ):
                 found.append(Asked("list", i, i + 2, content, (i + 1, i + 2, i + 3), close))
         # Most items are answer text: the label or bold test first, the item's end only then.
         elif first.type == "paragraph_open" and (_Q_LABEL.match(content) or _ASKS.search(content)):
-            asked = _q_item(tokens, i, _closing(tokens, i))
+            asked = _q_item(tokens, i, closing(tokens, i, past_end=True))
             if asked is not None:
                 found.append(asked)
         elif first.type == "paragraph_open" and (ends := _hides_answer(tokens, i)) is not None:
@@ -191,7 +195,7 @@ def _list_items(tokens: Sequence[Token]) -> list[Asked]:
 def _hides_answer(tokens: Sequence[Token], opened: int) -> int | None:
     """The closing index of the list item opened at `opened` when a `<details>` block whose
     summary labels an answer (`Answer`, `show`) is among its own blocks; else None."""
-    close = _closing(tokens, opened)
+    close = closing(tokens, opened, past_end=True)
     return close if _reveals(tokens, opened, close) else None
 
 
@@ -228,8 +232,8 @@ def _q_item(tokens: Sequence[Token], i: int, close: int, *, hides: bool = False)
     skip = [i + 1, i + 2, i + 3]
     start = i + 4
     # One nested `A:` item is the answer itself: unwrap it.
-    if tokens[start].type in _WRAPPERS and _closing(tokens, start) == close - 1:
-        item_end = _closing(tokens, start + 1)
+    if tokens[start].type in _WRAPPERS and closing(tokens, start, past_end=True) == close - 1:
+        item_end = closing(tokens, start + 1, past_end=True)
         if item_end == close - 2:
             skip += [start, start + 1, item_end, close - 1]
     label_at = next(
@@ -281,16 +285,6 @@ def _nested_details(tokens: Sequence[Token]) -> set[int]:
             nested.add(start)
         open_until.append(close)
     return nested
-
-
-def _closing(tokens: Sequence[Token], opened: int) -> int:
-    """The index of the token that closes the one opened at `opened`."""
-    depth = 0
-    for j in range(opened, len(tokens)):
-        depth += tokens[j].nesting
-        if depth == 0:
-            return j
-    return len(tokens)
 
 
 def strip_answer_label(content: str) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from markdown_it.token import Token
 
 from deckgen.parse.divs import OPEN
+from deckgen.parse.nesting import closing
 from deckgen.parse.phrasing import names_an_answer
 
 _EXERCISES = frozenset(
@@ -52,7 +53,7 @@ def find_exercises(tokens: Sequence[Token]) -> list[Exercise]:
     for i, token in enumerate(tokens):
         if token.type != OPEN or token.level != 0 or token.info not in _EXERCISES:
             continue
-        end = _closing(tokens, i)
+        end = closing(tokens, i)
         solutions = [
             j for j in range(i + 1, end) if tokens[j].type == OPEN and tokens[j].info in _SOLUTIONS
         ]
@@ -68,12 +69,3 @@ def find_exercises(tokens: Sequence[Token]) -> list[Exercise]:
             question += [label, label + 1, label + 2]
         found.append(Exercise(i, title + 1, tuple(question), end))
     return found
-
-
-def _closing(tokens: Sequence[Token], opened: int) -> int:
-    depth = 0
-    for j in range(opened, len(tokens)):
-        depth += tokens[j].nesting
-        if depth == 0:
-            return j
-    return len(tokens) - 1

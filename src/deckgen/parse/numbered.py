@@ -28,6 +28,7 @@ from deckgen.parse.details import CLOSE as DETAILS_CLOSE
 from deckgen.parse.details import OPEN as DETAILS_OPEN
 from deckgen.parse.details import SUMMARY_OPEN
 from deckgen.parse.details import blocks as details_blocks
+from deckgen.parse.nesting import closing
 from deckgen.parse.phrasing import looks_like_question
 
 _NUMBERED = re.compile(r"^\s*(?:\*\*|__)?\s*(?P<n>\d{1,4})\s*[.)]\s*(?P<text>\S.*?)\s*$")
@@ -103,11 +104,11 @@ def _candidates(tokens: Sequence[Token]) -> list[Numbered]:
 def _items(tokens: Sequence[Token], opened: int) -> list[Numbered]:
     """The items of the ordered list opened at `opened` whose first block is text."""
     start = _start(tokens[opened])
-    close = _closing(tokens, opened)
+    close = closing(tokens, opened)
     items: list[Numbered] = []
     j, number = opened + 1, start
     while j < close:
-        ends = _closing(tokens, j)
+        ends = closing(tokens, j)
         first = tokens[j + 1].type
         if first in ("paragraph_open", "heading_open") and j + 3 <= ends:
             text = _BOLD_ENDS.sub("", tokens[j + 2].content.split("\n")[0]).strip()
@@ -160,12 +161,3 @@ def _followed_by_text(tokens: Sequence[Token], ends: int) -> bool:
         if token.level == 0 and token.nesting >= 0:
             return token.type not in _NOT_TEXT
     return False
-
-
-def _closing(tokens: Sequence[Token], opened: int) -> int:
-    depth = 0
-    for j in range(opened, len(tokens)):
-        depth += tokens[j].nesting
-        if depth == 0:
-            return j
-    return len(tokens) - 1

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from markdown_it.token import Token
 
+from deckgen.parse.nesting import closing
 from deckgen.parse.phrasing import looks_like_question
 
 _LEAST_TERMS = 3
@@ -53,7 +54,7 @@ def find_definitions(tokens: Sequence[Token]) -> list[Term]:
     for i, token in enumerate(tokens):
         if token.type != "dl_open" or token.level != 0:
             continue
-        close = _closing(tokens, i)
+        close = closing(tokens, i)
         starts = [
             j for j in range(i + 1, close) if tokens[j].type == "dt_open" and tokens[j].level == 1
         ]
@@ -81,7 +82,7 @@ def find_rows(tokens: Sequence[Token]) -> list[Term]:
     for i, token in enumerate(tokens):
         if token.type != "table_open" or token.level != 0:
             continue
-        close = _closing(tokens, i)
+        close = closing(tokens, i)
         header, rows = _cells(tokens, i, close)
         if len(header) != 2 or not rows or any(len(cells) != 2 for _, cells, _ in rows):
             continue
@@ -114,7 +115,7 @@ def find_pairs(tokens: Sequence[Token]) -> list[Term]:
         ):
             continue
         for quote in blocks[::2]:
-            close = _closing(tokens, quote)
+            close = closing(tokens, quote)
             if close != quote + 4 or tokens[quote + 1].type != "paragraph_open":
                 continue  # a quote of one paragraph, no more
             question = (quote, quote + 1, quote + 2, quote + 3, close)
@@ -230,12 +231,3 @@ def term_text(text: str) -> str:
     """A term as it reads: `[absolute path]{#absolute-path}` is `absolute path`."""
     match = _SPAN.match(text.strip())
     return match["text"].strip() if match else text.strip()
-
-
-def _closing(tokens: Sequence[Token], opened: int) -> int:
-    depth = 0
-    for j in range(opened, len(tokens)):
-        depth += tokens[j].nesting
-        if depth == 0:
-            return j
-    return len(tokens) - 1
